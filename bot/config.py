@@ -1,0 +1,312 @@
+"""Loading and validating the configuration: shipped defaults, the user's file, a profile.
+
+Precedence, lowest first: `config/default.yaml` (shipped) < the user's file (`--config` or
+`MODBOT_CONFIG`) < `policy.overrides` for the profile. Dictionaries merge key by key; lists and
+scalars replace; `connectors` replaces as a whole, so configuring Facebook does not silently
+keep the demo's local connector. Secrets never live in YAML: the config names environment
+variables, read by `read_secret`.
+
+Every problem is reported as ``key.path: message`` inside one `ConfigError` naming the file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from bot.domain import TEXT_CATEGORIES, Category
+from bot.errors import ConfigError
+from bot.paths import shipped
+from bot.policy.profile import PolicyProfile
+from platforms.registry import ConnectorConfig
+
+REPLACED_WHOLE = {("connectors",)}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OrganisationConfig(_Strict):
+    """Who the bot speaks for, used in every message it sends."""
+
+    name: str = Field(min_length=1)
+    complaints_url: str = ""
+    contact_url: str = ""
+
+
+class DatabaseConfig(_Strict):
+    """Where the store lives. A URL in the environment variable named here wins."""
+
+    url: str = Field(min_length=1)
+    url_env: str | None = "MODBOT_DATABASE_URL"
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
+        return value
+
+
+class PolicyConfig(_Strict):
+    """Which policy profile applies, and key-by-key changes to it."""
+
+    profile: str = Field(min_length=1)
+    overrides: dict[str, Any] = Field(default_factory=dict)
+
+
+class WordsConfig(_Strict):
+    """Word lists comms teams edit without code."""
+
+    extra_profanity: tuple[str, ...] = ()
+    allowed: tuple[str, ...] = ()
+    staff_names: tuple[str, ...] = ()
+    place_names: tuple[str, ...] = ()
+
+
+class TemplatesConfig(_Strict):
+    """Where message templates come from: a folder of the user's own first, then shipped."""
+
+    dir: Path | None = None
+
+
+class PipelineConfig(_Strict):
+    """How a pass moves data: batch size trades memory for round trips."""
+
+    batch_size: int = Field(default=500, ge=1, le=10_000)
+    running_stale_after_seconds: int = Field(default=300, ge=0)
+    max_attempts: int = Field(default=5, ge=1, le=50)
+
+
+class BotConfig(_Strict):
+    """The whole validated configuration file."""
+
+    organisation: OrganisationConfig
+    database: DatabaseConfig
+    policy: PolicyConfig
+    connectors: dict[str, ConnectorConfig]
+    thresholds: dict[Category, float]
+    words: WordsConfig = WordsConfig()
+    templates: TemplatesConfig = TemplatesConfig()
+    pipeline: PipelineConfig = PipelineConfig()
+
+    @field_validator("thresholds")
+    @classmethod
+    def _thresholds_cover_text_categories(
+        cls, value: dict[Category, float]
+    ) -> dict[Category, float]:
+        for category, threshold in value.items():
+            if not 0.0 < threshold <= 1.0:
+                raise ValueError(f"{category.value}: must be above 0 and at most 1")
+        missing = [c.value for c in TEXT_CATEGORIES if c not in value]
+        if missing:
+            raise ValueError(f"missing a threshold for {', '.join(missing)}")
+        return value
+
+    @field_validator("connectors")
+    @classmethod
+    def _connector_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            if not name.replace("_", "").replace("-", "").isalnum():
+                raise ValueError(f"connector name '{name}' may use only letters, digits, - and _")
+        return value
+
+    def database_url(self) -> str:
+        """The database URL, taking the environment variable over the file if it is set."""
+        if self.database.url_env:
+            from_env = read_secret(self.database.url_env, required=False)
+            if from_env is not None:
+                return from_env.get_secret_value()
+        return self.database.url
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """A validated configuration with its resolved policy profile."""
+
+    settings: BotConfig
+    profile: PolicyProfile
+    files: tuple[str, ...]
+
+
+def read_secret(name: str, *, required: bool = True) -> SecretStr | None:
+    """Read a secret from the environment variable `name`, or from the file `$NAME_FILE`.
+
+    Args:
+        name: the environment variable the config names.
+        required: raise if it is missing (otherwise return None).
+
+    Raises:
+        ConfigError: the variable is required but neither it nor `NAME_FILE` is set.
+    """
+    if value := os.environ.get(name):
+        return SecretStr(value)
+    if file_name := os.environ.get(f"{name}_FILE"):
+        try:
+            return SecretStr(Path(file_name).read_text(encoding="utf-8").strip())
+        except OSError as exc:
+            raise ConfigError(
+                f"environment variable {name}_FILE",
+                [f"cannot read the secret file it names ({exc.strerror})"],
+            ) from None
+    if required:
+        raise ConfigError(
+            "environment",
+            [f"{name}: this secret is not set; export {name}=... or point {name}_FILE at a file"],
+        )
+    return None
+
+
+def load_config(path: Path | str | None = None) -> LoadedConfig:
+    """Load the shipped defaults, the user's file and the policy profile, and validate all three.
+
+    Args:
+        path: the user's YAML file; None uses `$MODBOT_CONFIG` if set, else the defaults alone.
+
+    Raises:
+        ConfigError: naming the file and each ``key.path: problem``.
+    """
+    default_path = shipped("default.yaml")
+    if path is None and os.environ.get("MODBOT_CONFIG"):
+        path = os.environ["MODBOT_CONFIG"]
+    merged = read_yaml(default_path)
+    files = [str(default_path)]
+    user: dict[str, Any] = {}
+    if path is not None:
+        user_path = Path(path)
+        user = read_yaml(user_path)
+        merged = deep_merge(merged, user)
+        files.append(str(user_path))
+    try:
+        settings = BotConfig.model_validate(merged)
+    except ValidationError as exc:
+        blame = files[-1] if path is not None and _any_path_in(exc, user) else files[0]
+        raise ConfigError(blame, format_validation_error(exc)) from None
+    profile = load_profile(settings.policy.profile, settings.policy.overrides, files[-1])
+    from bot.messages import check_templates  # local: messages needs the validated settings
+
+    check_templates(settings, profile)
+    return LoadedConfig(settings=settings, profile=profile, files=tuple(files))
+
+
+def load_profile(name_or_path: str, overrides: dict[str, Any], config_file: str) -> PolicyProfile:
+    """Load a built-in profile by name (or a profile file by path) and apply overrides.
+
+    Raises:
+        ConfigError: the profile is unknown, unreadable or invalid.
+    """
+    candidate = Path(name_or_path)
+    if candidate.suffix in {".yaml", ".yml"}:
+        profile_path = candidate
+    else:
+        profile_path = shipped("policies", f"{name_or_path}.yaml")
+        if not profile_path.is_file():
+            known = ", ".join(sorted(p.stem for p in shipped("policies").glob("*.yaml")))
+            raise ConfigError(
+                config_file,
+                [f"policy.profile: unknown profile '{name_or_path}'; built-in profiles: {known}"],
+            )
+    data = deep_merge(read_yaml(profile_path), overrides)
+    try:
+        return PolicyProfile.model_validate(data)
+    except ValidationError as exc:
+        source = str(profile_path)
+        problems = format_validation_error(exc)
+        if overrides and _any_path_in(exc, overrides):
+            source = config_file
+            problems = [f"policy.overrides.{p}" for p in problems]
+        raise ConfigError(source, problems) from None
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read one YAML mapping, turning every failure into a `ConfigError` naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), ["file not found"]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), [f"not UTF-8 text (byte {exc.start})"]) from None
+    except OSError as exc:
+        raise ConfigError(str(path), [f"cannot be read: {exc.strerror}"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(str(path), [f"{where}YAML syntax error: {problem}"]) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            str(path), [f"the top level must be a mapping, not {type(data).__name__}"]
+        )
+    return data
+
+
+def deep_merge(
+    base: dict[str, Any], override: dict[str, Any], _path: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Merge `override` into a copy of `base`: mappings key by key, everything else replaced."""
+    merged = dict(base)
+    for key, value in override.items():
+        here = (*_path, str(key))
+        if (
+            here not in REPLACED_WHOLE
+            and isinstance(value, dict)
+            and isinstance(merged.get(key), dict)
+        ):
+            merged[key] = deep_merge(merged[key], value, here)
+        else:
+            merged[key] = value
+    return merged
+
+
+def format_validation_error(exc: ValidationError) -> list[str]:
+    """Turn pydantic's errors into ``key.path: message`` lines a comms officer can act on."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = _without_union_tag([str(part) for part in error["loc"]])
+        path = ".".join(loc) or "(top level)"
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling against config/default.yaml)"
+        elif error["type"] == "missing":
+            message = "required but missing"
+        elif error["type"] == "union_tag_invalid":
+            message = f"unknown type; expected one of {error['ctx']['expected_tags']}"
+        elif error["type"] == "enum":
+            message = f"must be one of {error['ctx']['expected']}"
+        problems.append(f"{path}: {message}")
+    return problems
+
+
+def _without_union_tag(loc: list[str]) -> list[str]:
+    # pydantic puts the discriminator value ('local', 'facebook') into the location; a user
+    # thinks of `connectors.page.token_env`, not `connectors.page.facebook.token_env`.
+    if len(loc) >= 3 and loc[0] == "connectors":
+        return loc[:2] + loc[3:]
+    return loc
+
+
+def _any_path_in(exc: ValidationError, data: dict[str, Any]) -> bool:
+    for error in exc.errors(include_url=False):
+        node: Any = data
+        for part in error["loc"]:
+            if (isinstance(node, dict) and part in node) or (
+                isinstance(node, list) and isinstance(part, int) and part < len(node)
+            ):
+                node = node[part]
+            else:
+                break
+        else:
+            return True
+        if node is not data:
+            return True
+    return False

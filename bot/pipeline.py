@@ -1,0 +1,310 @@
+"""One moderation pass: ingest, identify, detect, decide, act, register (design.md).
+
+Every stage writes in batches: a batch of contacts and the cursor that covers them commit
+together, a batch of decisions (with their findings, planned actions and register entries)
+commits together, and the runner claims and finishes actions in batches. A crash at any
+point loses nothing and, on the next pass, repeats nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.orm import Session, joinedload
+
+from bot.audit import BOT, audit
+from bot.clock import Clock, system_clock
+from bot.config import LoadedConfig
+from bot.domain import ActionKind, ActionState, Decision, LadderStep, PersonState
+from bot.errors import BotError
+from bot.identity import Identity, identify, log_alias, upsert_accounts
+from bot.messages import Messages
+from bot.paths import shipped
+from bot.policy.engine import PolicyEngine
+from bot.policy.runner import ActionRunner, RunReport
+from bot.register import DELIVERS, open_case, person_states
+from bot.storage import models as m
+from bot.storage.queries import (
+    advance_cursor,
+    get_cursor,
+    insert_ignoring_duplicates,
+    record_connector_error,
+    to_domain,
+)
+from bot.storage.session import Store
+from filters.classifier import Classification, TextClassifier
+from platforms.base import Connector
+from platforms.registry import build_connector
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class PassReport:
+    """What one pass did, for the CLI and the scheduler's health record."""
+
+    fetched: dict[str, int] = field(default_factory=dict)
+    stored: int = 0
+    decided: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    run: RunReport = field(default_factory=RunReport)
+    errors: list[str] = field(default_factory=list)
+
+
+def build_classifier(loaded: LoadedConfig) -> TextClassifier:
+    """The text classifier with the config's word lists."""
+    words = loaded.settings.words
+    return TextClassifier.build(
+        shipped("words"),
+        extra_profanity=words.extra_profanity,
+        allowed=(*words.allowed, *words.place_names),
+        staff_names=words.staff_names,
+    )
+
+
+def build_messages(loaded: LoadedConfig) -> Messages:
+    """The message templates for the config and its profile."""
+    return Messages(
+        loaded.settings.templates.dir,
+        loaded.profile,
+        loaded.settings.organisation.model_dump(),
+    )
+
+
+class Pipeline:
+    """Runs moderation passes for one configuration against one store."""
+
+    def __init__(
+        self,
+        loaded: LoadedConfig,
+        store: Store,
+        *,
+        connectors: dict[str, Connector] | None = None,
+        classifier: TextClassifier | None = None,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.loaded = loaded
+        self.store = store
+        self.clock = clock
+        settings = loaded.settings
+        self.connectors = (
+            connectors
+            if connectors is not None
+            else {name: build_connector(name, cfg) for name, cfg in settings.connectors.items()}
+        )
+        self.classifier = classifier or build_classifier(loaded)
+        self.messages = build_messages(loaded)
+        self.engine = PolicyEngine(loaded.profile, settings.thresholds, self.messages)
+        self.runner = ActionRunner(
+            store,
+            self.connectors,
+            loaded.profile,
+            self.messages,
+            clock=clock,
+            stale_after=timedelta(seconds=settings.pipeline.running_stale_after_seconds),
+            max_attempts=settings.pipeline.max_attempts,
+        )
+        self.batch_size = settings.pipeline.batch_size
+
+    def run_once(self) -> PassReport:
+        """Ingest from every connector, decide everything new, and run the actions."""
+        report = PassReport()
+        for name, connector in self.connectors.items():
+            self.ingest(name, connector, report)
+        self.decide_pending(report)
+        report.run = self.runner.run()
+        return report
+
+    def close(self) -> None:
+        """Close every connector."""
+        for connector in self.connectors.values():
+            connector.close()
+
+    # --- ingest -----------------------------------------------------------------------
+
+    def ingest(self, name: str, connector: Connector, report: PassReport) -> None:
+        """Store a connector's new contacts, advancing its cursor batch by batch."""
+        with self.store.begin() as session:
+            cursor = get_cursor(session=session, connector=name).cursor
+        fetched = 0
+        try:
+            for batch in connector.fetch_since(cursor):
+                now = self.clock()
+                with self.store.begin() as session:
+                    accounts = upsert_accounts(session, (c.account for c in batch.contacts), now)
+                    rows = [
+                        {
+                            "connector": c.connector,
+                            "platform": c.platform,
+                            "external_id": c.external_id,
+                            "account_id": accounts[
+                                (c.account.platform, c.account.platform_user_id)
+                            ].id,
+                            "kind": c.kind,
+                            "text": c.text,
+                            "created_at": c.created_at,
+                            "ingested_at": now,
+                            "permalink": c.permalink,
+                            "thread_id": c.thread_id,
+                            "parent_id": c.parent_id,
+                            "status": "new",
+                        }
+                        for c in batch.contacts
+                    ]
+                    report.stored += insert_ignoring_duplicates(
+                        session, m.Contact, rows, ["platform", "external_id"]
+                    )
+                    advance_cursor(session=session, connector=name, cursor=batch.cursor, at=now)
+                fetched += len(batch.contacts)
+        except BotError as exc:
+            report.errors.append(f"{name}: {exc}")
+            log.warning("connector_failed", connector=name, error=str(exc))
+            with self.store.begin() as session:
+                record_connector_error(
+                    session=session, connector=name, error=str(exc), at=self.clock()
+                )
+        report.fetched[name] = fetched
+
+    # --- identify, detect, decide, register ---------------------------------------------
+
+    def decide_pending(self, report: PassReport) -> None:
+        """Decide every stored contact not yet decided, oldest first, batch by batch."""
+        while True:
+            with self.store.begin() as session:
+                contacts = list(
+                    session.scalars(
+                        sa.select(m.Contact)
+                        .where(m.Contact.status == "new")
+                        .order_by(m.Contact.created_at, m.Contact.id)
+                        .limit(self.batch_size)
+                        .with_for_update(skip_locked=True, of=m.Contact)
+                        .options(joinedload(m.Contact.account))
+                    ).unique()
+                )
+                if not contacts:
+                    return
+                self._decide_batch(session, contacts, report)
+
+    def _decide_batch(
+        self, session: Session, contacts: list[m.Contact], report: PassReport
+    ) -> None:
+        now = self.clock()
+        accounts = {c.account_id: c.account for c in contacts}
+        identities = identify(session, accounts.values(), now)
+        thresholds = self.loaded.settings.thresholds
+        classified = {c.id: self.classifier.classify(c.text) for c in contacts}
+        concerned = {
+            identities[c.account_id].subject: identities[c.account_id]
+            for c in contacts
+            if classified[c.id].labels(thresholds)
+        }
+        states = person_states(session, concerned.values())
+        for contact in contacts:
+            identity = identities[contact.account_id]
+            classification = classified[contact.id]
+            state = states.get(identity.subject) or PersonState(
+                identified=identity.identified,
+                subject=identity.subject,
+                tenancy_ref=identity.tenancy_ref,
+            )
+            decision = self.engine.decide(to_domain(contact), classification, state)
+            self._store_decision(session, contact, identity, classification, decision, now)
+            states[identity.subject] = _after(state, decision)
+            report.decided += 1
+            report.outcomes[decision.outcome] += 1
+
+    def _store_decision(
+        self,
+        session: Session,
+        contact: m.Contact,
+        identity: Identity,
+        classification: Classification,
+        decision: Decision,
+        now: datetime,
+    ) -> None:
+        session.add_all(
+            m.Finding(
+                contact_id=contact.id,
+                category=f.category,
+                rule=f.rule,
+                score=f.score,
+                spans=[[s.start, s.end] for s in f.spans],
+                evidence=f.evidence,
+            )
+            for f in classification.findings
+        )
+        case_id = None
+        if decision.acted or decision.incident:
+            case_id = open_case(session, identity, now).id
+        row = m.Decision(
+            contact_id=contact.id,
+            case_id=case_id,
+            profile=decision.profile,
+            outcome=decision.outcome,
+            summary=decision.summary,
+            step=decision.step,
+            identified=decision.identified,
+            incident=decision.incident,
+            not_fired=[[n.rule, n.reason] for n in decision.not_fired],
+            created_at=now,
+        )
+        session.add(row)
+        contact.status = "decided"
+        if not decision.actions:
+            return
+        session.flush()
+        for planned in decision.actions:
+            session.add(
+                m.Action(
+                    decision_id=row.id,
+                    contact_id=contact.id,
+                    case_id=case_id,
+                    kind=planned.kind,
+                    state=(
+                        ActionState.AWAITING_APPROVAL
+                        if planned.needs_approval
+                        else ActionState.PLANNED
+                    ),
+                    idempotency_key=f"{contact.platform}:{contact.external_id}:{planned.kind}",
+                    clause_ref=planned.clause.ref,
+                    clause_title=planned.clause.title,
+                    reason=planned.reason,
+                    needs_approval=planned.needs_approval,
+                    approver_role=planned.approver.value if planned.approver else None,
+                    message=planned.message,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        if not identity.identified:
+            log_alias(session, contact.account, f"acted on: {decision.outcome}", now)
+        audit(
+            session,
+            actor=BOT,
+            event="decided",
+            subject_type="contact",
+            subject_id=contact.id,
+            at=now,
+            outcome=decision.outcome,
+            step=decision.step.value,
+            actions=[a.kind.value for a in decision.actions],
+            profile=decision.profile,
+        )
+
+
+def _after(state: PersonState, decision: Decision) -> PersonState:
+    """The person's state once `decision` is planned, for the next contact in the batch."""
+    kinds = {a.kind for a in decision.actions}
+    pending = state.step_pending
+    if decision.step is not LadderStep.NONE and kinds & DELIVERS[decision.step]:
+        pending = decision.step if decision.step.rank > pending.rank else pending
+    return replace(
+        state,
+        step_pending=pending,
+        blocked=state.blocked or ActionKind.BLOCK in kinds,
+        incidents=state.incidents + int(decision.incident),
+    )

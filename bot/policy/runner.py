@@ -1,0 +1,392 @@
+"""The action runner: carries out planned and approved actions, recording every step.
+
+Each action is claimed (state `running`, attempt counted) and committed *before* the platform
+is called, then finished (`done` with the platform's receipt, or `failed` with the error) in a
+second transaction. A crash in between leaves the action `running`; the next run asks the
+connector whether it already happened (`Connector.already_done`). If it did, it is recorded;
+if the connector cannot tell, an idempotent action (hide, block, mute) is simply done again,
+and a message (public reply, private warning) is never resent blindly: staff get a task to
+check. Claims use `FOR UPDATE SKIP LOCKED`, so several runners never take the same action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.orm import Session, joinedload
+
+from bot.audit import BOT, audit
+from bot.clock import Clock, system_clock
+from bot.domain import ActionKind, ActionReceipt, ActionState, Role
+from bot.errors import AuthError, ForbiddenError, PlatformError, RateLimitedError
+from bot.messages import Messages
+from bot.policy.profile import PolicyProfile
+from bot.register import record_effects, restriction_for
+from bot.storage.models import Action, Contact
+from bot.storage.session import Store
+from bot.tasks import PLATFORM_NAMES, describe_by_hand, open_task
+from platforms.base import ActionRequest, ActionTarget, Connector, can_perform
+
+log = structlog.get_logger(__name__)
+
+STAFF_ACTIONS: Mapping[ActionKind, str] = {
+    ActionKind.ROUTE_COMPLAINT: "route_complaint",
+    ActionKind.POLICE_REFERRAL_DECISION: "police_referral_decision",
+    ActionKind.ASSESSMENT: "assessment",
+}
+RUNNABLE = (ActionState.PLANNED, ActionState.APPROVED)
+
+
+@dataclass
+class RunReport:
+    """What one run of the runner did, for the CLI and the weekly summary."""
+
+    done: int = 0
+    failed: int = 0
+    manual: int = 0
+    recovered: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    action_id: int
+    connector: str
+    request: ActionRequest
+
+
+class ActionRunner:
+    """Executes actions through connectors and records each state change."""
+
+    def __init__(
+        self,
+        store: Store,
+        connectors: Mapping[str, Connector],
+        profile: PolicyProfile,
+        messages: Messages,
+        *,
+        clock: Clock = system_clock,
+        stale_after: timedelta = timedelta(minutes=5),
+        max_attempts: int = 5,
+        batch_size: int = 200,
+    ) -> None:
+        self.store = store
+        self.connectors = connectors
+        self.profile = profile
+        self.messages = messages
+        self.clock = clock
+        self.stale_after = stale_after
+        self.max_attempts = max_attempts
+        self.batch_size = batch_size
+
+    def run(self) -> RunReport:
+        """Recover stale actions, then run every runnable action, batch by batch."""
+        report = RunReport()
+        self._recover(report)
+        blocked: set[str] = set()  # connectors that stopped (auth, rate limit) this run
+        seen: set[int] = set()
+        while True:
+            claimed = self._claim(report, blocked, seen)
+            if not claimed:
+                return report
+            results = [(c, self._perform(c, blocked)) for c in claimed]
+            self._finish(results, report)
+
+    # --- claim ------------------------------------------------------------------------
+
+    def _claim(self, report: RunReport, blocked: set[str], seen: set[int]) -> list[_Claimed]:
+        now = self.clock()
+        claimed: list[_Claimed] = []
+        with self.store.begin() as session:
+            retry = sa.and_(Action.state == ActionState.FAILED, Action.attempts < self.max_attempts)
+            query = (
+                sa.select(Action)
+                .where(sa.or_(Action.state.in_(RUNNABLE), retry))
+                .where(Action.id.not_in(seen) if seen else sa.true())
+                .order_by(Action.id)
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True, of=Action)
+                .options(joinedload(Action.contact).joinedload(Contact.account))
+                .options(joinedload(Action.decision))
+            )
+            actions = list(session.scalars(query).unique())
+            for action in actions:
+                seen.add(action.id)
+                if (
+                    action.needs_approval
+                    and action.state is not ActionState.APPROVED
+                    and not (action.state is ActionState.FAILED and action.decided_by)
+                ):
+                    self._set(session, action, ActionState.AWAITING_APPROVAL, now)
+                    continue
+                if action.kind in STAFF_ACTIONS:
+                    self._to_staff(session, action, now)
+                    report.manual += 1
+                    continue
+                connector = self.connectors.get(action.contact.connector)
+                if connector is None:
+                    open_task(
+                        session,
+                        action,
+                        kind="connector_missing",
+                        role=Role.COMMS,
+                        instructions=(
+                            f"The connector '{action.contact.connector}' that fetched this "
+                            "contact is no longer configured, so the bot cannot act on it. "
+                            + describe_by_hand(action)
+                        ),
+                        now=now,
+                        actor=BOT,
+                    )
+                    report.manual += 1
+                    continue
+                if action.kind is ActionKind.RESTRICTION:
+                    self._start_restriction(session, action, now)
+                if not can_perform(connector, action.kind):
+                    self._unsupported(session, action, now)
+                    report.manual += 1
+                    continue
+                if action.contact.connector in blocked:
+                    continue
+                action.attempts += 1
+                self._set(session, action, ActionState.RUNNING, now)
+                claimed.append(_Claimed(action.id, action.contact.connector, self._request(action)))
+        return claimed
+
+    def _start_restriction(self, session: Session, action: Action, now: datetime) -> None:
+        # An approved restriction is in force from approval; the notice follows.
+        restriction = restriction_for(session, action, self.profile, now)
+        if not action.message:
+            action.message = self.messages.render(
+                "restriction_notice.txt.j2",
+                clause=f"{action.clause_ref} ({action.clause_title})",
+                behaviour=action.reason,
+                handle=action.contact.account.handle,
+                where="message",
+                terms=restriction.terms,
+                review_due=f"{restriction.review_due:%d %B %Y}",
+            )
+
+    def _to_staff(self, session: Session, action: Action, now: datetime) -> None:
+        contact = action.contact
+        kind = STAFF_ACTIONS[action.kind]
+        if action.kind is ActionKind.ROUTE_COMPLAINT:
+            instructions = (
+                f"Route this to the right queue (complaints or repairs). {action.reason}\n\n"
+                f"From {contact.account.handle} on {PLATFORM_NAMES.get(contact.platform)}, "
+                f"{contact.created_at:%d %b %Y %H:%M}:\n\n{contact.text}"
+            )
+        elif action.kind is ActionKind.POLICE_REFERRAL_DECISION:
+            instructions = (
+                f"Decide whether to report this threat to the police. {action.reason}\n"
+                f"Evidence: {action.decision.summary}"
+            )
+        else:
+            instructions = f"Complete the Unacceptable Behaviour Assessment. {action.reason}"
+        open_task(
+            session,
+            action,
+            kind=kind,
+            role=action.approver_role or Role.COMMS,
+            instructions=instructions,
+            now=now,
+            actor=BOT,
+        )
+
+    def _unsupported(self, session: Session, action: Action, now: datetime) -> None:
+        platform = PLATFORM_NAMES.get(action.contact.platform, action.contact.platform)
+        previous = action.state
+        action.state = ActionState.UNSUPPORTED
+        audit(
+            session,
+            actor=BOT,
+            event="action_unsupported",
+            subject_type="action",
+            subject_id=action.id,
+            at=now,
+            kind=action.kind.value,
+            previous_state=previous.value,
+        )
+        open_task(
+            session,
+            action,
+            kind="unsupported",
+            role=Role.COMMS,
+            instructions=f"{platform} does not let the bot do this. " + describe_by_hand(action),
+            now=now,
+            actor=BOT,
+        )
+
+    # --- perform ----------------------------------------------------------------------
+
+    def _perform(self, claimed: _Claimed, blocked: set[str]) -> ActionReceipt | Exception:
+        if claimed.connector in blocked:
+            return RateLimitedError("connector paused for the rest of this run")
+        connector = self.connectors[claimed.connector]
+        try:
+            return connector.perform(claimed.request)
+        except (AuthError, RateLimitedError) as exc:
+            blocked.add(claimed.connector)
+            return exc
+        except PlatformError as exc:
+            return exc
+        except Exception as exc:  # loop edge: record the failure, never lose the action
+            log.exception("action_crashed", action_id=claimed.action_id)
+            return exc
+
+    # --- finish -----------------------------------------------------------------------
+
+    def _finish(
+        self, results: list[tuple[_Claimed, ActionReceipt | Exception]], report: RunReport
+    ) -> None:
+        now = self.clock()
+        with self.store.begin() as session:
+            for claimed, result in results:
+                action = session.get(
+                    Action,
+                    claimed.action_id,
+                    options=[joinedload(Action.contact).joinedload(Contact.account)],
+                )
+                if action is None or action.state is not ActionState.RUNNING:
+                    continue
+                if isinstance(result, ActionReceipt):
+                    self._done(session, action, result, now)
+                    report.done += 1
+                elif isinstance(result, ForbiddenError):
+                    action.last_error = str(result)
+                    open_task(
+                        session,
+                        action,
+                        kind="permission",
+                        role=Role.COMMS,
+                        instructions=(
+                            f"The bot was refused permission: {result}. " + describe_by_hand(action)
+                        ),
+                        now=now,
+                        actor=BOT,
+                    )
+                    report.manual += 1
+                elif isinstance(result, (AuthError, RateLimitedError)):
+                    # Not the action's fault: put it back untried for the next run.
+                    action.attempts = max(0, action.attempts - 1)
+                    action.last_error = str(result)
+                    back = ActionState.APPROVED if action.decided_by else ActionState.PLANNED
+                    self._set(session, action, back, now)
+                    report.errors.append(f"{claimed.connector}: {result}")
+                else:
+                    self._failed(session, action, result, now)
+                    report.failed += 1
+
+    def _done(
+        self, session: Session, action: Action, receipt: ActionReceipt, now: datetime
+    ) -> None:
+        action.receipt = receipt.platform_ref or receipt.detail or "ok"
+        action.last_error = None
+        self._set(session, action, ActionState.DONE, now)
+        record_effects(session, action, self.profile, BOT, now)
+
+    def _failed(self, session: Session, action: Action, error: Exception, now: datetime) -> None:
+        message = str(error) or type(error).__name__
+        action.last_error = message
+        self._set(session, action, ActionState.FAILED, now)
+        if action.attempts >= self.max_attempts:
+            open_task(
+                session,
+                action,
+                kind="failed",
+                role=Role.COMMS,
+                instructions=(
+                    f"The bot tried {action.attempts} times and the platform kept failing "
+                    f"({message}). " + describe_by_hand(action)
+                ),
+                now=now,
+                actor=BOT,
+            )
+
+    # --- recover ----------------------------------------------------------------------
+
+    def _recover(self, report: RunReport) -> None:
+        now = self.clock()
+        cutoff = now - self.stale_after
+        with self.store.begin() as session:
+            stale = list(
+                session.scalars(
+                    sa.select(Action)
+                    .where(Action.state == ActionState.RUNNING, Action.updated_at <= cutoff)
+                    .with_for_update(skip_locked=True, of=Action)
+                    .options(joinedload(Action.contact).joinedload(Contact.account))
+                ).unique()
+            )
+            for action in stale:
+                report.recovered += 1
+                connector = self.connectors.get(action.contact.connector)
+                receipt = None
+                if connector is not None:
+                    try:
+                        receipt = connector.already_done(self._request(action))
+                    except PlatformError as exc:
+                        log.warning("recovery_lookup_failed", action_id=action.id, error=str(exc))
+                if receipt is not None:
+                    self._done(session, action, receipt, now)
+                elif action.kind.is_idempotent:
+                    back = ActionState.APPROVED if action.decided_by else ActionState.PLANNED
+                    self._set(session, action, back, now)
+                else:
+                    open_task(
+                        session,
+                        action,
+                        kind="check_sent",
+                        role=Role.COMMS,
+                        instructions=(
+                            "The bot stopped while sending this and cannot tell whether it "
+                            "went out. Check the conversation first and send it by hand only "
+                            "if it is not there. " + describe_by_hand(action)
+                        ),
+                        now=now,
+                        actor=BOT,
+                    )
+                    report.manual += 1
+
+    # --- helpers ----------------------------------------------------------------------
+
+    @staticmethod
+    def _request(action: Action) -> ActionRequest:
+        contact = action.contact
+        return ActionRequest(
+            kind=action.kind,
+            target=ActionTarget(
+                platform=contact.platform,
+                external_id=contact.external_id,
+                kind=contact.kind,
+                account_platform_id=contact.account.platform_user_id,
+                account_handle=contact.account.handle,
+                thread_id=contact.thread_id,
+                permalink=contact.permalink,
+            ),
+            idempotency_key=action.idempotency_key,
+            message=action.message,
+            reason=action.reason,
+        )
+
+    @staticmethod
+    def _set(session: Session, action: Action, state: ActionState, now: datetime) -> None:
+        previous = action.state
+        if previous is state:
+            return
+        action.state = state
+        action.updated_at = now
+        audit(
+            session,
+            actor=BOT,
+            event="action_state",
+            subject_type="action",
+            subject_id=action.id,
+            at=now,
+            kind=action.kind.value,
+            previous_state=previous.value,
+            state=state.value,
+        )

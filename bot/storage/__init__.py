@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy models, the session factory, queries and Alembic migrations."""

@@ -1,0 +1,90 @@
+"""Queries shared by the pipeline, the CLI and (later) the web pages.
+
+Keyword-only functions; the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.domain import AccountRef
+from bot.domain import Contact as DomainContact
+from bot.storage.models import Base, ConnectorCursor, Contact
+
+
+def insert_ignoring_duplicates(
+    session: Session, model: type[Base], rows: Sequence[dict[str, Any]], unique: Sequence[str]
+) -> int:
+    """Insert `rows`, skipping any that clash on the `unique` columns. Returns rows inserted."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(model).values(list(rows)).on_conflict_do_nothing(index_elements=unique)
+    result = session.execute(statement)
+    return max(result.rowcount or 0, 0)
+
+
+def get_cursor(*, session: Session, connector: str) -> ConnectorCursor:
+    """The connector's cursor row, created empty if it has none yet."""
+    row = session.get(ConnectorCursor, connector)
+    if row is None:
+        row = ConnectorCursor(connector=connector)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def advance_cursor(*, session: Session, connector: str, cursor: str | None, at: datetime) -> None:
+    """Move the cursor in the caller's transaction (the one storing the contacts)."""
+    row = get_cursor(session=session, connector=connector)
+    row.cursor = cursor
+    row.updated_at = at
+    row.last_success_at = at
+    row.last_error = None
+    row.last_error_at = None
+
+
+def record_connector_error(*, session: Session, connector: str, error: str, at: datetime) -> None:
+    """Note a connector's failure for `modbot status`; its cursor stays where it was."""
+    row = get_cursor(session=session, connector=connector)
+    row.last_error = error
+    row.last_error_at = at
+
+
+def to_domain(contact: Contact) -> DomainContact:
+    """The stored contact as the plain domain type the engine decides on."""
+    account = contact.account
+    return DomainContact(
+        connector=contact.connector,
+        platform=contact.platform,
+        external_id=contact.external_id,
+        account=AccountRef(
+            platform=account.platform,
+            platform_user_id=account.platform_user_id,
+            handle=account.handle,
+            display_name=account.display_name,
+        ),
+        kind=contact.kind,
+        text=contact.text,
+        created_at=contact.created_at,
+        permalink=contact.permalink,
+        thread_id=contact.thread_id,
+        parent_id=contact.parent_id,
+    )
+
+
+def contact_by_ref(*, session: Session, ref: str) -> Contact | None:
+    """A contact by database id ("42") or by platform item ("facebook:123_456")."""
+    if ref.isdigit():
+        return session.get(Contact, int(ref))
+    platform, _, external_id = ref.partition(":")
+    return session.scalar(
+        sa.select(Contact).where(Contact.platform == platform, Contact.external_id == external_id)
+    )

@@ -1,0 +1,1 @@
+"""Text filters and behaviour detectors: pure functions from text (or history) to findings."""

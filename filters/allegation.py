@@ -1,0 +1,136 @@
+"""Allegations: serious claims of crime or corruption stated as fact without evidence.
+
+Housing Ombudsman, "Unacceptable language": serious allegations that individuals have
+committed criminal, corrupt or perverse conduct without any evidence.
+
+A genuine question ("can we see an itemised bill?"), a claim backed by a cited finding (an
+Ombudsman report, a Regulator judgement) and price idioms ("rip-off") are acceptable.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from bot.domain import Category, Finding
+from filters.context import is_question, is_reported_speech, sentence_at
+from filters.normalise import Folded
+from filters.patterns import PatternRule, words
+
+_CORRUPT = words(
+    r"corrupt",
+    r"bent",
+    r"on the take",
+    r"crooks?",
+    r"crooked",
+    r"fraudsters?",
+    r"criminals",
+    r"thieves",
+    r"embezzl\w*",
+    r"money laundering",
+    r"laundering money",
+    r"taking (?:bribes|backhanders|kickbacks|brown envelopes|a cut)",
+    r"(?:bribes|backhanders|kickbacks|brown envelopes)",
+    r"fiddling (?:the|their) \w+",
+    r"lining (?:their|his|her|your) (?:own )?pockets",
+    r"pocketing (?:the|our) (?:money|rent)",
+    r"(?:stealing|stole|steal|nicking|nicked|pinching) (?:from|our|the|tenants|residents)",
+    r"committing fraud",
+    r"commit fraud",
+    r"defrauding",
+    r"a scam",
+    r"running a scam",
+    r"covered (?:it|this|that|everything) up",
+    r"cover(?:ing)?[- ]up",
+    r"cooking the books",
+    r"falsif\w+ (?:records|reports|documents|inspections|the \w+)",
+    r"forg(?:ed|ing) \w+",
+    r"in (?:the|each other'?s) pockets?",
+    r"paid off",
+    r"backhander",
+    r"benefit (?:cheats?|fraud)",
+    r"drug dealers?",
+    r"dealing drugs",
+    r"paedos?",
+    r"pedos?",
+    r"nonces?",
+    r"abusers?",
+)
+_ACTOR = words(
+    r"they",
+    r"he",
+    r"she",
+    r"you",
+    r"staff",
+    r"managers?",
+    r"management",
+    r"directors?",
+    r"the board",
+    r"the ceo",
+    r"chief executive",
+    r"officers?",
+    r"housing officers?",
+    r"contractors?",
+    r"the council",
+    r"councillors?",
+    r"whole lot",
+    r"everyone there",
+    r"everybody there",
+    r"[a-z]+ (?:homes|housing|housing trust|housing association)",
+    r"the association",
+    r"the landlord",
+    r"landlords?",
+    r"the family",
+    r"[a-z]+",
+)
+_FACT = re.compile(
+    rf"\b(?P<hit>{_ACTOR}\s+(?:(?:are|is|were|was|have been|has been|'re|'s|been|all|just|"
+    rf"clearly|obviously|definitely|openly|still|always|the biggest)\s+){{1,3}}(?:\w+\s+){{0,2}}?"
+    rf"{_CORRUPT})\b"
+)
+_ASSERTED = re.compile(
+    rf"\b(?P<hit>(?:everyone knows|we all know|everybody knows|it'?s (?:obvious|common knowledge)|"
+    rf"no doubt|make no mistake|the truth is)\b[^.!?]{{0,80}}?{_CORRUPT})\b"
+)
+_ACTS = re.compile(
+    rf"\b(?P<hit>{_ACTOR}\s+(?:took|take|takes|taking|accepted|pocketed|stole|steal|steals|"
+    rf"embezzled|fiddled|falsified|forged|covered|cover|bribed|paid off)\s+(?:\w+\s+){{0,3}}?"
+    rf"(?:bribes?|backhanders?|kickbacks?|brown envelopes?|money|rent|funds|it up|this up|"
+    rf"that up|the (?:records|reports|inspection|figures|books)))\b"
+)
+_CITED = re.compile(
+    r"\b(?:ombudsman (?:found|ruled|report|determination|decision)|regulator (?:found|judgement|"
+    r"judgment|ruled)|according to|annual report|court (?:found|ruled)|convicted|inquest|"
+    r"audit (?:found|report)|bbc reported|reported in|investigation found|"
+    r"severe maladministration)\b"
+)
+_IDIOM = re.compile(r"\b(?:rip[- ]?off|daylight robbery|highway robbery|robbing us blind)\b")
+
+
+def _excused(folded: Folded, match: re.Match[str]) -> bool:
+    start = match.start("hit")
+    sentence = sentence_at(folded, start)
+    around = folded.text[sentence.start : sentence.end]
+    return (
+        is_question(folded, start)
+        or is_reported_speech(folded, start)
+        or bool(_CITED.search(folded.text))
+        or (bool(_IDIOM.search(around)) and not re.search(_CORRUPT, around))
+    )
+
+
+RULES = (
+    PatternRule("stated-as-fact", Category.ALLEGATION, _FACT, 0.8, (_excused,)),
+    PatternRule("asserted", Category.ALLEGATION, _ASSERTED, 0.85, (_excused,)),
+    PatternRule("alleged-act", Category.ALLEGATION, _ACTS, 0.8, (_excused,)),
+)
+
+
+class AllegationFilter:
+    """Unsubstantiated claims that people or the landlord committed crimes or corruption."""
+
+    name: ClassVar[str] = "allegation"
+
+    def check(self, folded: Folded) -> list[Finding]:
+        """Findings for each allegation stated as fact."""
+        return [f for rule in RULES for f in rule.findings(folded)]

@@ -1,0 +1,118 @@
+"""Normalisation against evasion, keeping a map back to the original text for spans.
+
+Matching runs on a folded copy of the text: compatibility forms (fullwidth, ligatures),
+look-alike letters from other scripts, zero-width and combining characters, and case are
+folded away, and letters spelt out with separators ("f.u.c.k", "s h i t") are joined. Every
+character of the folded copy remembers which original character it came from, so a finding's
+span highlights exactly what the person wrote.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.domain import Span
+
+# Letters from other scripts that render like Latin ones. Only unambiguous look-alikes.
+HOMOGLYPHS: dict[str, str] = {
+    # Cyrillic
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+    "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j",
+    "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ь": "b", "ɡ": "g",
+    # Greek
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
+    "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ϲ": "c", "ѵ": "v",
+    # Latin variants NFKC leaves alone
+    "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss", "ſ": "s", "ɑ": "a", "ɩ": "i",
+}  # fmt: skip
+
+_SEPARATED = re.compile(r"(?<![^\W\d_])(?:[^\W\d_](?P<sep>[ .*_\-]{1,2})){2,}[^\W\d_](?![^\W\d_])")
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """A folded copy of a text and, for each of its characters, the original offset."""
+
+    original: str
+    text: str
+    origin: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> Span:
+        """Map a half-open range of the folded text back to the original text."""
+        if start >= end:
+            at = self.origin[start] if start < len(self.origin) else len(self.original)
+            return Span(at, at)
+        return Span(self.origin[start], self.origin[end - 1] + 1)
+
+    def excerpt(self, start: int, end: int) -> str:
+        """The original text behind a folded range."""
+        span = self.span(start, end)
+        return self.original[span.start : span.end]
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if char in HOMOGLYPHS:
+        return HOMOGLYPHS[char]
+    category = unicodedata.category(char)
+    if category in {"Cf", "Mn", "Me"}:  # zero-width, joiners, combining marks
+        return ""
+    if char.isascii():
+        return char.lower()
+    decomposed = unicodedata.normalize("NFKD", char)
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = "".join(HOMOGLYPHS.get(c, c) for c in kept.casefold())
+    return folded
+
+
+def fold(text: str) -> Folded:
+    """Fold `text` for matching, keeping the offset map.
+
+    Args:
+        text: the contact's text as the person wrote it.
+
+    Returns:
+        The folded text with, for each character, its offset in `text`.
+    """
+    out: list[str] = []
+    origin: list[int] = []
+    if text.isascii():
+        lowered = text.lower()
+        out.append(lowered)
+        origin.extend(range(len(text)))
+    else:
+        for index, char in enumerate(text):
+            folded = _fold_char(char)
+            if folded:
+                out.append(folded)
+                origin.extend([index] * len(folded))
+    joined = "".join(out)
+    return _join_spelt_out(Folded(text, joined, tuple(origin)))
+
+
+def _join_spelt_out(folded: Folded) -> Folded:
+    """Join letters spelt out with one kind of separator: "f.u.c.k" -> "fuck"."""
+    text = folded.text
+    if not _SEPARATED.search(text):
+        return folded
+    out: list[str] = []
+    origin: list[int] = []
+    last = 0
+    for match in _SEPARATED.finditer(text):
+        sep = match.group("sep")
+        chunk = match.group(0)
+        if chunk.count(sep) != (len(chunk) - chunk.count(sep) * len(sep)) - 1:
+            continue  # mixed separators: leave it alone
+        out.append(text[last : match.start()])
+        origin.extend(folded.origin[last : match.start()])
+        for offset in range(match.start(), match.end()):
+            if text[offset] not in sep:
+                out.append(text[offset])
+                origin.append(folded.origin[offset])
+        last = match.end()
+    out.append(text[last:])
+    origin.extend(folded.origin[last:])
+    return Folded(folded.original, "".join(out), tuple(origin))

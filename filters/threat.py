@@ -1,0 +1,128 @@
+"""Threats of violence, harm or intimidation, including veiled ones.
+
+Lawful escalation ("I'll take you to court", "the Ombudsman will hear of this") and hyperbole
+without a target ("the rent is killing me") are not threats (shared/data/housing-dev.README).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from bot.domain import Category, Finding
+from filters.context import is_lawful_escalation, is_reported_speech
+from filters.normalise import Folded
+from filters.patterns import PatternRule, compile_rule, words
+
+_SUBJECT = words(
+    r"i'?ll",
+    r"i will",
+    r"i'?m going to",
+    r"i'?m gonna",
+    r"im gonna",
+    r"im going to",
+    r"i am going to",
+    r"we'?ll",
+    r"we will",
+    r"we'?re going to",
+    r"we'?re gonna",
+    r"i'?d",
+    r"i would",
+    r"i could",
+    r"someone(?:'s| is)? (?:going to|gonna|will|should|needs to)",
+    r"somebody(?:'s| is)? (?:going to|gonna|will|should|needs to)",
+    r"gonna",
+    r"going to",
+)
+_VIOLENCE = words(
+    r"kill",
+    r"murder",
+    r"stab",
+    r"shoot(?! \w+ (?:a|an) (?:message|email|text|dm|line))",
+    r"hurt",
+    r"batter",
+    r"beat(?: up)?",
+    r"smash",
+    r"punch",
+    r"knock (?:out|\w+ out)",
+    r"burn",
+    r"torch",
+    r"strangle",
+    r"slash",
+    r"do (?:you|him|her|them) in",
+    r"sort (?:you|him|her|them) out",
+    r"wring",
+    r"throttle",
+    r"break (?:your|his|her|their) (?:legs?|arms?|neck|face|jaw|nose)",
+    r"petrol bomb",
+    r"bomb",
+    r"set fire to",
+)
+_TARGET = words(
+    r"you",
+    r"him",
+    r"her",
+    r"them",
+    r"ya",
+    r"u",
+    r"your",
+    r"his",
+    r"their",
+    r"the lot of you",
+    r"every(?:one|body)",
+    r"staff",
+    r"the office",
+    r"your office",
+    r"that office",
+    r"the place",
+    r"whoever",
+    r"the (?:housing officer|officer|manager|contractor|caretaker|director|ceo)",
+    r"[a-z]+'s",
+)
+_TARGETED = compile_rule(
+    rf"\b(?P<hit>{_SUBJECT}\s+(?:\w+\s+){{0,3}}?{_VIOLENCE}\w*\s+(?:\w+\s+){{0,2}}?{_TARGET})\b"
+)
+_VEILED = compile_rule(
+    r"\b(?P<hit>watch (?:your|his|her|their|ur) back|"
+    r"i know where (?:you|he|she|they|u) (?:live|lives|park|parks|work|drink|go)|"
+    r"we know where (?:you|he|she|they|u) (?:live|lives|park|parks)|"
+    r"know where (?:your|his|her|their) kids (?:go|are)|"
+    r"accidents (?:happen|can happen)|"
+    r"(?:you|he|she|they)(?:'ll| will) (?:regret|pay for) (?:this|it|that)|"
+    r"(?:you|he|she|they)(?:'re| are| is|'s) (?:dead|finished|a dead (?:man|woman))|"
+    r"(?:wait|waiting|be waiting) for (?:you|him|her|them) (?:outside|after work|in the car park)|"
+    r"see (?:you|him|her) outside|"
+    r"what comes next is on|"
+    r"i'?ll make (?:you|him|her|them) pay|"
+    r"(?:deserves?|ought) to (?:die|be shot|be stabbed|be hung|be hanged|be strung up)|"
+    r"hope (?:you|he|she|they) (?:die|dies|burn|burns|rot|get cancer)|"
+    r"(?:someone|somebody) (?:is going to|will|is gonna) get (?:hurt|seriously hurt)|"
+    r"brick through (?:the|your|his|her|their) window|"
+    r"(?:burn|torch) (?:the|your|that) (?:office|place|building)(?: down)?|"
+    r"(?:bring|bringing) (?:a|my) (?:knife|blade|bat|gun|machete)|"
+    r"(?:string|strung) (?:them|him|her|you) up|"
+    r"won'?t (?:be responsible|answer) for (?:my|what i)|"
+    r"not responsible for (?:my actions|what i do|what happens))\b"
+)
+
+
+def _excused(folded: Folded, match) -> bool:
+    start = match.start()
+    return is_reported_speech(folded, start) or (
+        is_lawful_escalation(folded, start) and "pay" in match.group(0)
+    )
+
+
+RULES = (
+    PatternRule("targeted-violence", Category.THREAT, _TARGETED, 0.9, (_excused,)),
+    PatternRule("veiled-threat", Category.THREAT, _VEILED, 0.85, (_excused,)),
+)
+
+
+class ThreatFilter:
+    """Violent or menacing language aimed at staff, residents or the office."""
+
+    name: ClassVar[str] = "threat"
+
+    def check(self, folded: Folded) -> list[Finding]:
+        """Findings for each threatening phrase."""
+        return [f for rule in RULES for f in rule.findings(folded)]

@@ -1,0 +1,1 @@
+"""One connector per platform behind one interface (`platforms.base.Connector`)."""

@@ -1,0 +1,235 @@
+"""The local connector: a JSONL inbox in, a JSONL outbox of performed actions out.
+
+It is a real connector (the embedded default, and how a landlord can try modbot on an export
+of their inbox) and the test fake for everything downstream. It supports every action, and is
+idempotent by construction: the outbox is the record of what was done, keyed by idempotency
+key, so an action is never written twice however often it is retried.
+
+Inbox rows (one JSON object per line)::
+
+    {"id": "fb-1001", "platform": "facebook", "kind": "comment",
+     "author": {"id": "1001", "handle": "tracey.h", "name": "Tracey Hughes"},
+     "text": "...", "created_at": "2026-11-16T09:12:00Z",
+     "thread_id": "post-77", "parent_id": "", "permalink": "https://..."}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from bot.domain import AccountRef, ActionReceipt, Contact, ContactKind
+from bot.errors import InputError, PlatformError
+from platforms.base import ActionRequest, Capability, FetchedBatch
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class LocalConfig(BaseModel):
+    """Settings of one local connector."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["local"]
+    inbox: Path = Field(description="JSONL file of contacts to read (relative to the cwd).")
+    outbox: Path = Field(description="JSONL file the connector appends performed actions to.")
+    batch_size: int = Field(default=500, ge=1, le=10_000)
+    poll_interval_seconds: int = Field(default=60, ge=5)
+
+
+class _Author(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: NonEmpty
+    handle: NonEmpty
+    name: str = ""
+
+
+class _InboxRow(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: NonEmpty
+    platform: Literal["facebook", "x", "reddit", "local"]
+    kind: ContactKind
+    author: _Author
+    text: str
+    created_at: datetime
+    thread_id: str = ""
+    parent_id: str = ""
+    permalink: str = ""
+
+
+class LocalCursor:
+    """Byte offset and line number after the last stored row: ``"offset=1234;line=40"``."""
+
+    @staticmethod
+    def parse(cursor: str | None, inbox: Path) -> tuple[int, int]:
+        """Return (offset, line) from a stored cursor; (0, 0) for none."""
+        if not cursor:
+            return 0, 0
+        try:
+            parts = dict(item.split("=", 1) for item in cursor.split(";"))
+            return int(parts["offset"]), int(parts["line"])
+        except (ValueError, KeyError):
+            raise InputError(
+                f"the stored cursor for inbox {inbox} is unreadable ({cursor!r}); "
+                "reset it with `modbot connectors reset`"
+            ) from None
+
+    @staticmethod
+    def render(offset: int, line: int) -> str:
+        """The stored form of a position."""
+        return f"offset={offset};line={line}"
+
+
+class LocalConnector:
+    """Reads contacts from a JSONL inbox and appends performed actions to a JSONL outbox."""
+
+    type_name: ClassVar[str] = "local"
+
+    def __init__(self, name: str, config: LocalConfig) -> None:
+        self.name = name
+        self.config = config
+        self._done: dict[str, ActionReceipt] | None = None
+
+    @property
+    def capabilities(self) -> Capability:
+        """Every action: the outbox records whatever it is asked to do."""
+        return (
+            Capability.READ
+            | Capability.HIDE
+            | Capability.DELETE
+            | Capability.REPLY
+            | Capability.MESSAGE
+            | Capability.BLOCK
+            | Capability.MUTE
+            | Capability.REPORT
+        )
+
+    def fetch_since(self, cursor: str | None) -> Iterator[FetchedBatch]:
+        """Yield the inbox rows after `cursor` in batches, each with the cursor covering it.
+
+        Raises:
+            InputError: the inbox is missing, shorter than the cursor, or has a malformed row
+                (naming the line); rows before it have already been yielded.
+        """
+        inbox = self.config.inbox
+        offset, line_no = LocalCursor.parse(cursor, inbox)
+        if not inbox.is_file():
+            raise InputError(f"inbox {inbox} does not exist; check connectors.{self.name}.inbox")
+        size = inbox.stat().st_size
+        if offset > size:
+            raise InputError(
+                f"inbox {inbox} is shorter ({size} bytes) than where the last pass stopped "
+                f"({offset} bytes): was it replaced? Reset the cursor with "
+                f"`modbot connectors reset {self.name}` to read it from the start"
+            )
+        batch: list[Contact] = []
+        with inbox.open("rb") as handle:
+            handle.seek(offset)
+            for raw in handle:
+                if not raw.endswith(b"\n"):
+                    break  # a row still being written: take it next pass, whole
+                line_no += 1
+                offset += len(raw)
+                if raw.strip():
+                    batch.append(self._parse(raw, line_no))
+                if len(batch) >= self.config.batch_size:
+                    yield FetchedBatch(tuple(batch), LocalCursor.render(offset, line_no))
+                    batch = []
+        if batch or offset != LocalCursor.parse(cursor, inbox)[0]:
+            yield FetchedBatch(tuple(batch), LocalCursor.render(offset, line_no))
+
+    def _parse(self, raw: bytes, line_no: int) -> Contact:
+        where = f"{self.config.inbox}, line {line_no}"
+        try:
+            data = json.loads(raw)
+        except UnicodeDecodeError:
+            raise InputError(f"{where}: not UTF-8 text") from None
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+        if not isinstance(data, dict):
+            raise InputError(f"{where}: expected a JSON object, found {type(data).__name__}")
+        try:
+            row = _InboxRow.model_validate(data)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                for e in exc.errors(include_url=False)
+            )
+            raise InputError(f"{where}: {problems}") from None
+        created = row.created_at
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=UTC)
+        return Contact(
+            connector=self.name,
+            platform=row.platform,
+            external_id=row.id,
+            account=AccountRef(
+                platform=row.platform,
+                platform_user_id=row.author.id,
+                handle=row.author.handle,
+                display_name=row.author.name,
+            ),
+            kind=row.kind,
+            text=row.text,
+            created_at=created.astimezone(UTC),
+            permalink=row.permalink,
+            thread_id=row.thread_id,
+            parent_id=row.parent_id,
+        )
+
+    def perform(self, request: ActionRequest) -> ActionReceipt:
+        """Append the action to the outbox once; a repeat returns the first receipt."""
+        done = self._load_done()
+        if request.idempotency_key in done:
+            return done[request.idempotency_key]
+        receipt = ActionReceipt(ok=True, platform_ref=f"outbox:{request.idempotency_key}")
+        row = {
+            "key": request.idempotency_key,
+            "action": request.kind.value,
+            "platform": request.target.platform,
+            "target": request.target.external_id,
+            "account": request.target.account_handle,
+            "message": request.message,
+            "reason": request.reason,
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        outbox = self.config.outbox
+        try:
+            outbox.parent.mkdir(parents=True, exist_ok=True)
+            with outbox.open("a+", encoding="utf-8") as handle:
+                if handle.tell() > 0:
+                    handle.seek(handle.tell() - 1)
+                    if handle.read(1) != "\n":
+                        handle.write("\n")  # end a line torn by a crash; it is skipped on load
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            raise PlatformError(f"cannot write outbox {outbox}: {exc.strerror}") from None
+        done[request.idempotency_key] = receipt
+        return receipt
+
+    def already_done(self, request: ActionRequest) -> ActionReceipt | None:
+        """The outbox is the platform here, so this always knows."""
+        return self._load_done().get(request.idempotency_key)
+
+    def _load_done(self) -> dict[str, ActionReceipt]:
+        if self._done is None:
+            self._done = {}
+            if self.config.outbox.is_file():
+                with self.config.outbox.open(encoding="utf-8") as handle:
+                    for line in handle:
+                        try:
+                            key = json.loads(line)["key"]
+                        except (json.JSONDecodeError, KeyError, TypeError):
+                            continue  # a torn last line from a crash: that action was not done
+                        self._done[key] = ActionReceipt(ok=True, platform_ref=f"outbox:{key}")
+        return self._done
+
+    def close(self) -> None:
+        """Nothing stays open between calls."""
