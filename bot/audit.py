@@ -9,11 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from bot.storage.models import AuditEvent
 
 BOT = "modbot"
+_PENDING = "modbot_audit_pending"
 
 
 def audit(
@@ -26,14 +29,29 @@ def audit(
     at: datetime,
     **detail: Any,
 ) -> None:
-    """Append one event to the audit trail in the caller's transaction."""
-    session.add(
-        AuditEvent(
-            at=at,
-            actor=actor,
-            event=event,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            detail=detail,
-        )
+    """Append one event to the audit trail in the caller's transaction.
+
+    Events are written together, in one statement, when the transaction commits.
+    """
+    session.info.setdefault(_PENDING, []).append(
+        {
+            "at": at,
+            "actor": actor,
+            "event": event,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "detail": detail,
+        }
     )
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.execute(sa.insert(AuditEvent.__table__), pending)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)

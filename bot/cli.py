@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.panel import Panel
+from rich.text import Text
 
 from bot.errors import BotError
 
@@ -101,7 +102,7 @@ def run(
     for outcome, count in sorted(report.outcomes.items()):
         console.print(f"  {outcome}: {count}")
     for message in [*report.errors, *report.run.errors]:
-        errors.print(f"[yellow]warning:[/] {message}")
+        errors.print(Text.assemble(("warning: ", "yellow"), message), soft_wrap=True)
     if report.errors:
         raise typer.Exit(1)
 
@@ -198,7 +199,8 @@ def main() -> None:
     try:
         app()
     except BotError as exc:
-        errors.print(f"[bold red]modbot:[/] {exc}")
+        # soft_wrap: one unbroken line per problem; Text: never read brackets as markup.
+        errors.print(Text.assemble(("modbot: ", "bold red"), str(exc)), soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         errors.print("modbot: interrupted")

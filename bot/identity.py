@@ -26,6 +26,7 @@ from bot.storage.models import (
     TenancyHandle,
     TenancyRecord,
 )
+from bot.storage.queries import insert_ignoring_duplicates
 
 
 def normalise_handle(handle: str) -> str:
@@ -69,39 +70,46 @@ def upsert_accounts(
         Accounts keyed by (platform, platform user id).
     """
     wanted = {(r.platform, r.platform_user_id): r for r in refs}
-    found: dict[tuple[str, str], Account] = {}
     if not wanted:
-        return found
-    keys = list(wanted)
-    for chunk_start in range(0, len(keys), 400):
-        chunk = keys[chunk_start : chunk_start + 400]
-        rows = session.scalars(
+        return {}
+    found = _load_accounts(session, list(wanted))
+    missing = [
+        {
+            "platform": ref.platform,
+            "platform_user_id": ref.platform_user_id,
+            "handle": ref.handle,
+            "display_name": ref.display_name,
+            "first_seen": now,
+            "last_seen": now,
+        }
+        for key, ref in wanted.items()
+        if key not in found
+    ]
+    if missing:
+        insert_ignoring_duplicates(session, Account, missing, ["platform", "platform_user_id"])
+        found.update(_load_accounts(session, [k for k in wanted if k not in found]))
+    for key, ref in wanted.items():
+        account = found[key]
+        account.last_seen = now
+        if ref.handle and account.handle != ref.handle:
+            account.handle = ref.handle
+        if ref.display_name and account.display_name != ref.display_name:
+            account.display_name = ref.display_name
+    return found
+
+
+def _load_accounts(
+    session: Session, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], Account]:
+    found: dict[tuple[str, str], Account] = {}
+    for start in range(0, len(keys), 400):
+        chunk = keys[start : start + 400]
+        for account in session.scalars(
             sa.select(Account).where(
                 sa.tuple_(Account.platform, Account.platform_user_id).in_(chunk)
             )
-        )
-        for account in rows:
+        ):
             found[(account.platform, account.platform_user_id)] = account
-    for key, ref in wanted.items():
-        account = found.get(key)
-        if account is None:
-            account = Account(
-                platform=ref.platform,
-                platform_user_id=ref.platform_user_id,
-                handle=ref.handle,
-                display_name=ref.display_name,
-                first_seen=now,
-                last_seen=now,
-            )
-            session.add(account)
-            found[key] = account
-        else:
-            account.last_seen = now
-            if ref.handle and account.handle != ref.handle:
-                account.handle = ref.handle
-            if ref.display_name and account.display_name != ref.display_name:
-                account.display_name = ref.display_name
-    session.flush()
     return found
 
 
@@ -190,12 +198,28 @@ def _verify_from_handles(
             )
 
 
-def log_alias(session: Session, account: Account, reason: str, now: datetime) -> None:
-    """Record (or refresh) an unidentified account the bot acted on in the alias log."""
-    entry = session.scalar(sa.select(AliasLogEntry).where(AliasLogEntry.account_id == account.id))
-    if entry is None:
-        session.add(
-            AliasLogEntry(
+class AliasBook:
+    """The alias log entries of one batch's unidentified accounts, loaded in one query."""
+
+    def __init__(self, session: Session, account_ids: Iterable[int]) -> None:
+        self.session = session
+        ids = list(set(account_ids))
+        self._entries: dict[int, AliasLogEntry] = (
+            {
+                e.account_id: e
+                for e in session.scalars(
+                    sa.select(AliasLogEntry).where(AliasLogEntry.account_id.in_(ids))
+                )
+            }
+            if ids
+            else {}
+        )
+
+    def log(self, account: Account, reason: str, now: datetime) -> None:
+        """Record (or refresh) an unidentified account the bot acted on."""
+        entry = self._entries.get(account.id)
+        if entry is None:
+            entry = AliasLogEntry(
                 account_id=account.id,
                 platform=account.platform,
                 handle=account.handle,
@@ -204,9 +228,10 @@ def log_alias(session: Session, account: Account, reason: str, now: datetime) ->
                 last_seen=now,
                 reason=reason,
             )
-        )
-        return
-    entry.last_seen = now
-    entry.handle = account.handle
-    if account.display_name and account.display_name not in entry.display_names:
-        entry.display_names = [*entry.display_names, account.display_name]
+            self.session.add(entry)
+            self._entries[account.id] = entry
+            return
+        entry.last_seen = now
+        entry.handle = account.handle
+        if account.display_name and account.display_name not in entry.display_names:
+            entry.display_names = [*entry.display_names, account.display_name]

@@ -21,12 +21,12 @@ from bot.clock import Clock, system_clock
 from bot.config import LoadedConfig
 from bot.domain import ActionKind, ActionState, Decision, LadderStep, PersonState
 from bot.errors import BotError
-from bot.identity import Identity, identify, log_alias, upsert_accounts
+from bot.identity import AliasBook, identify, upsert_accounts
 from bot.messages import Messages
 from bot.paths import shipped
 from bot.policy.engine import PolicyEngine
 from bot.policy.runner import ActionRunner, RunReport
-from bot.register import DELIVERS, open_case, person_states
+from bot.register import DELIVERS, CaseBook, person_states
 from bot.storage import models as m
 from bot.storage.queries import (
     advance_cursor,
@@ -203,6 +203,11 @@ class Pipeline:
             if classified[c.id].labels(thresholds)
         }
         states = person_states(session, concerned.values())
+        cases = CaseBook(session, concerned, now)
+        aliases = AliasBook(
+            session, (i.account_id for i in concerned.values() if not i.identified)
+        )
+        batch = _DecisionBatch(now)
         for contact in contacts:
             identity = identities[contact.account_id]
             classification = classified[contact.id]
@@ -212,87 +217,132 @@ class Pipeline:
                 tenancy_ref=identity.tenancy_ref,
             )
             decision = self.engine.decide(to_domain(contact), classification, state)
-            self._store_decision(session, contact, identity, classification, decision, now)
+            case = cases.open_case(identity) if decision.acted or decision.incident else None
+            batch.add(contact, classification, decision, case)
+            if decision.acted:
+                audit(
+                    session,
+                    actor=BOT,
+                    event="decided",
+                    subject_type="contact",
+                    subject_id=contact.id,
+                    at=now,
+                    outcome=decision.outcome,
+                    step=decision.step.value,
+                    actions=[a.kind.value for a in decision.actions],
+                    profile=decision.profile,
+                )
+                if not identity.identified:
+                    aliases.log(contact.account, f"acted on: {decision.outcome}", now)
             states[identity.subject] = _after(state, decision)
             report.decided += 1
             report.outcomes[decision.outcome] += 1
+        session.flush()  # new cases and alias entries, so their ids exist
+        batch.write(session)
 
-    def _store_decision(
+
+class _DecisionBatch:
+    """Rows for one batch's findings, decisions and actions, written in a few statements.
+
+    Decisions, findings and actions are many and never read back in the same transaction,
+    so they go in as bulk inserts rather than one ORM object (and one round trip) each.
+    """
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.findings: list[dict[str, object]] = []
+        self.decisions: list[dict[str, object]] = []
+        self.actions: dict[int, list[tuple[dict[str, object], m.Case | None]]] = {}
+        self.cases: dict[int, m.Case | None] = {}
+        self.contact_ids: list[int] = []
+
+    def add(
         self,
-        session: Session,
         contact: m.Contact,
-        identity: Identity,
         classification: Classification,
         decision: Decision,
-        now: datetime,
+        case: m.Case | None,
     ) -> None:
-        session.add_all(
-            m.Finding(
-                contact_id=contact.id,
-                category=f.category,
-                rule=f.rule,
-                score=f.score,
-                spans=[[s.start, s.end] for s in f.spans],
-                evidence=f.evidence,
-            )
+        self.contact_ids.append(contact.id)
+        self.cases[contact.id] = case
+        self.findings.extend(
+            {
+                "contact_id": contact.id,
+                "category": f.category,
+                "rule": f.rule,
+                "score": f.score,
+                "spans": [[s.start, s.end] for s in f.spans],
+                "evidence": f.evidence,
+            }
             for f in classification.findings
         )
-        case_id = None
-        if decision.acted or decision.incident:
-            case_id = open_case(session, identity, now).id
-        row = m.Decision(
-            contact_id=contact.id,
-            case_id=case_id,
-            profile=decision.profile,
-            outcome=decision.outcome,
-            summary=decision.summary,
-            step=decision.step,
-            identified=decision.identified,
-            incident=decision.incident,
-            not_fired=[[n.rule, n.reason] for n in decision.not_fired],
-            created_at=now,
+        self.decisions.append(
+            {
+                "contact_id": contact.id,
+                "profile": decision.profile,
+                "outcome": decision.outcome,
+                "summary": decision.summary,
+                "step": decision.step,
+                "identified": decision.identified,
+                "incident": decision.incident,
+                "not_fired": [[n.rule, n.reason] for n in decision.not_fired],
+                "created_at": self.now,
+            }
         )
-        session.add(row)
-        contact.status = "decided"
-        if not decision.actions:
-            return
-        session.flush()
-        for planned in decision.actions:
-            session.add(
-                m.Action(
-                    decision_id=row.id,
-                    contact_id=contact.id,
-                    case_id=case_id,
-                    kind=planned.kind,
-                    state=(
+        self.actions[contact.id] = [
+            (
+                {
+                    "contact_id": contact.id,
+                    "kind": planned.kind,
+                    "state": (
                         ActionState.AWAITING_APPROVAL
                         if planned.needs_approval
                         else ActionState.PLANNED
                     ),
-                    idempotency_key=f"{contact.platform}:{contact.external_id}:{planned.kind}",
-                    clause_ref=planned.clause.ref,
-                    clause_title=planned.clause.title,
-                    reason=planned.reason,
-                    needs_approval=planned.needs_approval,
-                    approver_role=planned.approver.value if planned.approver else None,
-                    message=planned.message,
-                    created_at=now,
-                    updated_at=now,
-                )
+                    "idempotency_key": f"{contact.platform}:{contact.external_id}:{planned.kind}",
+                    "clause_ref": planned.clause.ref,
+                    "clause_title": planned.clause.title,
+                    "reason": planned.reason,
+                    "needs_approval": planned.needs_approval,
+                    "approver_role": planned.approver.value if planned.approver else None,
+                    "message": planned.message,
+                    "attempts": 0,
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                },
+                case,
             )
-        if not identity.identified:
-            log_alias(session, contact.account, f"acted on: {decision.outcome}", now)
-        audit(
-            session,
-            actor=BOT,
-            event="decided",
-            subject_type="contact",
-            subject_id=contact.id,
-            at=now,
-            outcome=decision.outcome,
-            step=decision.step.value,
-            actions=[a.kind.value for a in decision.actions],
-            profile=decision.profile,
+            for planned in decision.actions
+        ]
+
+    def write(self, session: Session) -> None:
+        """Insert everything, then mark the batch's contacts decided."""
+        for row in self.decisions:
+            case = self.cases[row["contact_id"]]  # type: ignore[index]
+            row["case_id"] = case.id if case is not None else None
+        decision_ids = dict(
+            (contact_id, decision_id)
+            for decision_id, contact_id in session.execute(
+                sa.insert(m.Decision.__table__).returning(
+                    m.Decision.__table__.c.id, m.Decision.__table__.c.contact_id
+                ),
+                self.decisions,
+            )
+        )
+        actions = []
+        for contact_id, planned in self.actions.items():
+            for row, case in planned:
+                row["decision_id"] = decision_ids[contact_id]
+                row["case_id"] = case.id if case is not None else None
+                actions.append(row)
+        if actions:
+            session.execute(sa.insert(m.Action.__table__), actions)
+        if self.findings:
+            session.execute(sa.insert(m.Finding.__table__), self.findings)
+        session.execute(
+            sa.update(m.Contact.__table__)
+            .where(m.Contact.__table__.c.id.in_(self.contact_ids))
+            .values(status="decided")
         )
 
 

@@ -30,25 +30,37 @@ DELIVERS: Mapping[LadderStep, frozenset[ActionKind]] = {
 TERMINAL = frozenset({ActionState.DONE, ActionState.REJECTED, ActionState.SUPERSEDED})
 
 
-def open_case(session: Session, identity: Identity, now: datetime) -> Case:
-    """The person's (or account's) open case, opened now if there is none."""
-    case = session.scalar(
-        sa.select(Case)
-        .where(Case.subject == identity.subject, Case.status == "open")
-        .order_by(Case.id.desc())
-        .limit(1)
-    )
-    if case is None:
-        case = Case(
-            subject=identity.subject,
-            tenancy_id=identity.tenancy_id,
-            account_id=None if identity.identified else identity.account_id,
-            status="open",
-            opened_at=now,
-        )
-        session.add(case)
-        session.flush()
-    return case
+class CaseBook:
+    """The open cases of the subjects in one batch: loaded in one query, opened on demand.
+
+    New cases are added to the session without a flush; they are written with the batch.
+    """
+
+    def __init__(self, session: Session, subjects: Iterable[str], now: datetime) -> None:
+        self.session = session
+        self.now = now
+        wanted = set(subjects)
+        self._cases: dict[str, Case] = {}
+        if wanted:
+            for case in session.scalars(
+                sa.select(Case).where(Case.subject.in_(wanted), Case.status == "open")
+            ):
+                self._cases.setdefault(case.subject, case)
+
+    def open_case(self, identity: Identity) -> Case:
+        """The subject's open case, opened now if there is none."""
+        case = self._cases.get(identity.subject)
+        if case is None:
+            case = Case(
+                subject=identity.subject,
+                tenancy_id=identity.tenancy_id,
+                account_id=None if identity.identified else identity.account_id,
+                status="open",
+                opened_at=self.now,
+            )
+            self.session.add(case)
+            self._cases[identity.subject] = case
+        return case
 
 
 def person_states(session: Session, identities: Iterable[Identity]) -> dict[str, PersonState]:
@@ -64,43 +76,40 @@ def person_states(session: Session, identities: Iterable[Identity]) -> dict[str,
         )
     }
     case_ids = [c.id for c in cases.values()]
-    rows = (
-        session.execute(
-            sa.select(Decision.case_id, Decision.step, Action.kind, Action.state)
+    by_case: dict[int, list[sa.Row]] = {}
+    incidents: dict[int, int] = {}
+    if case_ids:
+        for row in session.execute(
+            sa.select(Decision.id, Decision.case_id, Decision.step, Action.kind, Action.state)
             .join(Action, Action.decision_id == Decision.id)
             .where(Decision.case_id.in_(case_ids))
-        ).all()
-        if case_ids
-        else []
-    )
+        ):
+            by_case.setdefault(row.case_id, []).append(row)
+        incidents = dict(
+            session.execute(
+                sa.select(Decision.case_id, sa.func.count())
+                .where(Decision.case_id.in_(case_ids), Decision.incident)
+                .group_by(Decision.case_id)
+            ).all()
+        )
     for subject, identity in by_subject.items():
         case = cases.get(subject)
         issued = pending = LadderStep.NONE
-        warnings = 0
+        warned: set[int] = set()  # decisions whose initial warning went out
         blocked = False
-        incidents = 0
-        if case is not None:
-            for row in rows:
-                if row.case_id != case.id:
-                    continue
-                step: LadderStep = row.step
-                if row.kind is ActionKind.BLOCK and row.state is not ActionState.REJECTED:
-                    blocked = True
-                if row.kind not in DELIVERS.get(step, ()):
-                    continue
-                if row.state is ActionState.DONE:
-                    if step.rank > issued.rank:
-                        issued = step
-                    if step is LadderStep.INITIAL_WARNING:
-                        warnings += 1
-                elif row.state not in TERMINAL and step.rank > pending.rank:
-                    pending = step
-            incidents = (
-                session.scalar(
-                    sa.select(sa.func.count()).where(Decision.case_id == case.id, Decision.incident)
-                )
-                or 0
-            )
+        for row in by_case.get(case.id, []) if case is not None else []:
+            step: LadderStep = row.step
+            if row.kind is ActionKind.BLOCK and row.state is not ActionState.REJECTED:
+                blocked = True
+            if row.kind not in DELIVERS.get(step, ()):
+                continue
+            if row.state is ActionState.DONE:
+                if step.rank > issued.rank:
+                    issued = step
+                if step is LadderStep.INITIAL_WARNING:
+                    warned.add(row.id)
+            elif row.state not in TERMINAL and step.rank > pending.rank:
+                pending = step
         if pending.rank <= issued.rank:
             pending = LadderStep.NONE
         vulnerability = (
@@ -114,19 +123,28 @@ def person_states(session: Session, identities: Iterable[Identity]) -> dict[str,
             tenancy_ref=identity.tenancy_ref,
             step_issued=issued,
             step_pending=pending,
-            platform_warnings=warnings,
+            platform_warnings=len(warned),
             blocked=blocked,
             open_restriction=issued is LadderStep.RESTRICTION,
             vulnerability=vulnerability,
-            incidents=incidents,
+            incidents=incidents.get(case.id, 0) if case is not None else 0,
         )
     return states
 
 
 def record_effects(
-    session: Session, action: Action, profile: PolicyProfile, actor: str, now: datetime
+    session: Session,
+    action: Action,
+    profile: PolicyProfile,
+    actor: str,
+    now: datetime,
+    issued: set[tuple[int, int | None, LadderStep]] | None = None,
 ) -> None:
-    """Write what a finished action leaves in the register (a warning, a restriction)."""
+    """Write what a finished action leaves in the register (a warning, a restriction).
+
+    `issued` holds (case, contact, level) of the warnings already recorded, when the caller
+    loaded them for a whole batch; without it, this looks them up.
+    """
     decision = action.decision
     if action.case_id is None:
         return
@@ -136,14 +154,11 @@ def record_effects(
     elif action.kind is ActionKind.FORMAL_WARNING:
         level = LadderStep.FORMAL_WARNING
     if level is not None and decision.step is level:
-        exists = session.scalar(
-            sa.select(Warning.id).where(
-                Warning.case_id == action.case_id,
-                Warning.contact_id == action.contact_id,
-                Warning.level == level,
-            )
-        )
-        if exists is None:
+        key = (action.case_id, action.contact_id, level)
+        if issued is None:
+            issued = warnings_issued(session, [action.contact_id])
+        if key not in issued:
+            issued.add(key)
             session.add(
                 Warning(
                     case_id=action.case_id,
@@ -176,6 +191,18 @@ def record_effects(
             restriction_id=restriction.id,
             review_due=restriction.review_due.date().isoformat(),
         )
+
+
+def warnings_issued(
+    session: Session, contact_ids: Iterable[int]
+) -> set[tuple[int, int | None, LadderStep]]:
+    """(case, contact, level) of every warning already recorded for these contacts."""
+    rows = session.execute(
+        sa.select(Warning.case_id, Warning.contact_id, Warning.level).where(
+            Warning.contact_id.in_(list(contact_ids))
+        )
+    )
+    return {(row.case_id, row.contact_id, row.level) for row in rows}
 
 
 def restriction_for(

@@ -70,7 +70,6 @@ def open_task(
     previous = action.state
     action.state = ActionState.MANUAL_TASK
     action.updated_at = now
-    session.flush()
     audit(
         session,
         actor=actor,
@@ -78,7 +77,6 @@ def open_task(
         subject_type="action",
         subject_id=action.id,
         at=now,
-        task_id=task.id,
         kind=kind,
         previous_state=previous.value,
     )

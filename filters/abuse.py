@@ -46,6 +46,18 @@ _PEOPLE = words(
     r"that (?:woman|man|guy|bloke|lady|fella)",
     r"your (?:staff|team|officer|manager)",
 )
+ADJECTIVES = frozenset(
+    {
+        "useless",
+        "incompetent",
+        "clueless",
+        "pathetic",
+        "spineless",
+        "thick",
+        "brain dead",
+        "braindead",
+    }
+)
 _INTENS = (
     r"(?:(?:a|an|such a|such an|the|some|total|absolute|utter|complete|proper|right|"
     r"bloody|fucking|effing|massive|useless|overpaid|lazy|stupid|bunch of|load of|pack of|"
@@ -59,7 +71,11 @@ class AbuseFilter:
     name: ClassVar[str] = "abuse"
 
     def __init__(self, insults: Iterable[str], staff_names: Iterable[str] = ()) -> None:
-        insult = words(*(re.escape(w) for w in {i.lower() for i in insults}))
+        insults = {i.lower() for i in insults}
+        insult = words(*(re.escape(w) for w in insults))
+        # Adjectives ("useless", "pathetic") describe services as often as people: they only
+        # count with a person named or addressed, never on their own.
+        noun = words(*(re.escape(w) for w in insults - ADJECTIVES))
         names, first_names = staff_name_patterns(staff_names)
         people = _PEOPLE
         if names or first_names:
@@ -76,9 +92,7 @@ class AbuseFilter:
             PatternRule(
                 "insult-vocative",
                 Category.ABUSE,
-                re.compile(
-                    rf"(?:^|[,.!?;:]\s*)(?P<hit>(?:you\s+)?{_INTENS}{insult})(?:s)?\s*[,.!?]"
-                ),
+                re.compile(rf"(?:^|[,.!?;:]\s*)(?P<hit>(?:you\s+)?{_INTENS}{noun})(?:s)?\s*[,.!?]"),
                 0.75,
                 (_reported,),
             ),

@@ -25,7 +25,7 @@ from bot.domain import ActionKind, ActionReceipt, ActionState, Role
 from bot.errors import AuthError, ForbiddenError, PlatformError, RateLimitedError
 from bot.messages import Messages
 from bot.policy.profile import PolicyProfile
-from bot.register import record_effects, restriction_for
+from bot.register import record_effects, restriction_for, warnings_issued
 from bot.storage.models import Action, Contact
 from bot.storage.session import Store
 from bot.tasks import PLATFORM_NAMES, describe_by_hand, open_task
@@ -88,17 +88,23 @@ class ActionRunner:
         report = RunReport()
         self._recover(report)
         blocked: set[str] = set()  # connectors that stopped (auth, rate limit) this run
-        seen: set[int] = set()
+        after = 0  # each action is looked at once per run, in id order
         while True:
-            claimed = self._claim(report, blocked, seen)
-            if not claimed:
+            claimed, after = self._claim(report, blocked, after)
+            if after == 0:
                 return report
-            results = [(c, self._perform(c, blocked)) for c in claimed]
-            self._finish(results, report)
+            if claimed:
+                self._finish([(c, self._perform(c, blocked)) for c in claimed], report)
 
     # --- claim ------------------------------------------------------------------------
 
-    def _claim(self, report: RunReport, blocked: set[str], seen: set[int]) -> list[_Claimed]:
+    def _claim(
+        self, report: RunReport, blocked: set[str], after: int
+    ) -> tuple[list[_Claimed], int]:
+        """Claim the next batch of runnable actions with ids above `after`.
+
+        Returns the claimed actions and the highest id looked at (0 when none was left).
+        """
         now = self.clock()
         claimed: list[_Claimed] = []
         with self.store.begin() as session:
@@ -106,7 +112,7 @@ class ActionRunner:
             query = (
                 sa.select(Action)
                 .where(sa.or_(Action.state.in_(RUNNABLE), retry))
-                .where(Action.id.not_in(seen) if seen else sa.true())
+                .where(Action.id > after)
                 .order_by(Action.id)
                 .limit(self.batch_size)
                 .with_for_update(skip_locked=True, of=Action)
@@ -114,8 +120,8 @@ class ActionRunner:
                 .options(joinedload(Action.decision))
             )
             actions = list(session.scalars(query).unique())
+            last = actions[-1].id if actions else 0
             for action in actions:
-                seen.add(action.id)
                 if (
                     action.needs_approval
                     and action.state is not ActionState.APPROVED
@@ -155,7 +161,7 @@ class ActionRunner:
                 action.attempts += 1
                 self._set(session, action, ActionState.RUNNING, now)
                 claimed.append(_Claimed(action.id, action.contact.connector, self._request(action)))
-        return claimed
+        return claimed, last
 
     def _start_restriction(self, session: Session, action: Action, now: datetime) -> None:
         # An approved restriction is in force from approval; the notice follows.
@@ -245,16 +251,25 @@ class ActionRunner:
     ) -> None:
         now = self.clock()
         with self.store.begin() as session:
+            ids = [claimed.action_id for claimed, _ in results]
+            loaded = {
+                a.id: a
+                for a in session.scalars(
+                    sa.select(Action)
+                    .where(Action.id.in_(ids))
+                    .options(
+                        joinedload(Action.contact).joinedload(Contact.account),
+                        joinedload(Action.decision),
+                    )
+                ).unique()
+            }
+            issued = warnings_issued(session, {a.contact_id for a in loaded.values()})
             for claimed, result in results:
-                action = session.get(
-                    Action,
-                    claimed.action_id,
-                    options=[joinedload(Action.contact).joinedload(Contact.account)],
-                )
+                action = loaded.get(claimed.action_id)
                 if action is None or action.state is not ActionState.RUNNING:
                     continue
                 if isinstance(result, ActionReceipt):
-                    self._done(session, action, result, now)
+                    self._done(session, action, result, now, issued)
                     report.done += 1
                 elif isinstance(result, ForbiddenError):
                     action.last_error = str(result)
@@ -282,12 +297,17 @@ class ActionRunner:
                     report.failed += 1
 
     def _done(
-        self, session: Session, action: Action, receipt: ActionReceipt, now: datetime
+        self,
+        session: Session,
+        action: Action,
+        receipt: ActionReceipt,
+        now: datetime,
+        issued: set | None = None,
     ) -> None:
         action.receipt = receipt.platform_ref or receipt.detail or "ok"
         action.last_error = None
         self._set(session, action, ActionState.DONE, now)
-        record_effects(session, action, self.profile, BOT, now)
+        record_effects(session, action, self.profile, BOT, now, issued)
 
     def _failed(self, session: Session, action: Action, error: Exception, now: datetime) -> None:
         message = str(error) or type(error).__name__

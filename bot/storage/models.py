@@ -188,7 +188,7 @@ class Contact(Base):
     __tablename__ = "contacts"
     __table_args__ = (
         sa.UniqueConstraint("platform", "external_id"),
-        sa.Index("ix_contacts_status_id", "status", "id"),
+        sa.Index("ix_contacts_status_created", "status", "created_at", "id"),
         sa.Index("ix_contacts_account_created", "account_id", "created_at"),
     )
 
@@ -260,6 +260,7 @@ class Decision(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     contact: Mapped[Contact] = relationship(back_populates="decision")
+    case: Mapped[Case | None] = relationship()
     actions: Mapped[list[Action]] = relationship(back_populates="decision", order_by="Action.id")
 
 
@@ -293,6 +294,7 @@ class Action(Base):
 
     decision: Mapped[Decision] = relationship(back_populates="actions")
     contact: Mapped[Contact] = relationship()
+    case: Mapped[Case | None] = relationship()
 
 
 class ManualTask(Base):

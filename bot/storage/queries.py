@@ -26,9 +26,14 @@ def insert_ignoring_duplicates(
         return 0
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(model).values(list(rows)).on_conflict_do_nothing(index_elements=unique)
-    result = session.execute(statement)
-    return max(result.rowcount or 0, 0)
+    statement = (
+        insert(model.__table__)
+        .on_conflict_do_nothing(index_elements=unique)
+        .returning(model.__table__.c.id)
+    )
+    # One cached statement, batched by SQLAlchemy's insertmanyvalues; RETURNING rather than
+    # rowcount, which drivers report differently for multi-row inserts.
+    return len(session.execute(statement, list(rows)).all())
 
 
 def get_cursor(*, session: Session, connector: str) -> ConnectorCursor:

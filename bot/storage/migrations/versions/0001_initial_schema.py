@@ -156,7 +156,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_contacts_account_created", ["account_id", "created_at"], unique=False
         )
-        batch_op.create_index("ix_contacts_status_id", ["status", "id"], unique=False)
+        batch_op.create_index("ix_contacts_status_created", ["status", "created_at", "id"], unique=False)
 
     op.create_table(
         "tenancy_handles",
@@ -399,7 +399,7 @@ def downgrade() -> None:
 
     op.drop_table("tenancy_handles")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
-        batch_op.drop_index("ix_contacts_status_id")
+        batch_op.drop_index("ix_contacts_status_created")
         batch_op.drop_index("ix_contacts_account_created")
 
     op.drop_table("contacts")

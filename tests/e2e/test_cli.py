@@ -1,0 +1,110 @@
+"""The `modbot` command as a user runs it: real processes, real files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import write_config
+
+
+def modbot(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "160", "HOME": str(cwd)},
+        timeout=120,
+    )
+
+
+def test_help_explains_every_command(tmp_path):
+    result = modbot("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    for command in ("demo", "run", "scan", "db", "config", "tenancies"):
+        assert command in result.stdout
+    result = modbot("run", "--help", cwd=tmp_path)
+    assert "--once" in result.stdout and "--config" in result.stdout
+
+
+def test_demo_twice_duplicates_nothing(tmp_path):
+    first = modbot("demo", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "45 new contacts stored" in first.stdout
+    assert "threat escalated" in first.stdout
+    assert "awaiting approval" in first.stdout
+    outbox = tmp_path / "modbot-demo" / "outbox.jsonl"
+    lines = outbox.read_text().splitlines()
+    assert lines and all(json.loads(line)["key"] for line in lines)
+    second = modbot("demo", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "0 new contacts stored" in second.stdout
+    assert "Nothing new in the inbox" in second.stdout
+    assert outbox.read_text().splitlines() == lines
+
+
+def test_scan_highlights_and_gives_a_verdict(tmp_path):
+    result = modbot("scan", "you useless idiot, watch your back", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "abuse" in result.stdout and "threat" in result.stdout
+    assert "Verdict at the configured thresholds: abuse, threat" in result.stdout
+    clean = modbot("scan", "What the hell is happening with my mould?", cwd=tmp_path)
+    assert "Verdict at the configured thresholds: acceptable" in clean.stdout
+    assert "damp and mould" in clean.stdout
+
+
+def test_bad_config_names_file_and_key_without_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("thresholds:\n  abuse: two\n")
+    result = modbot("config", "check", "--config", str(bad), cwd=tmp_path)
+    assert result.returncode == 2
+    assert str(bad) in result.stderr and "thresholds.abuse" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_run_once_needs_an_upgraded_database_then_works(tmp_path):
+    config = write_config(tmp_path)
+    (tmp_path / "inbox.jsonl").write_text(
+        json.dumps(
+            {
+                "id": "1",
+                "platform": "facebook",
+                "kind": "comment",
+                "author": {"id": "u1", "handle": "someone"},
+                "text": "shit service",
+                "created_at": "2026-11-20T10:00:00Z",
+            }
+        )
+        + "\n"
+    )
+    refused = modbot("run", "--once", "--config", str(config), cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "Run `modbot db upgrade` first" in refused.stderr
+    assert modbot("db", "upgrade", "--config", str(config), cwd=tmp_path).returncode == 0
+    done = modbot("run", "--once", "--config", str(config), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "stored 1 new" in done.stdout and "hidden: 1" in done.stdout
+    broken = tmp_path / "inbox.jsonl"
+    broken.write_text(broken.read_text() + "{oops\n")
+    failed = modbot("run", "--once", "--config", str(config), cwd=tmp_path)
+    assert failed.returncode == 1
+    assert "inbox.jsonl, line 2: not valid JSON" in failed.stderr
+
+
+def test_tenancy_import_reports_bad_rows_and_imports_nothing(tmp_path):
+    config = write_config(tmp_path)
+    modbot("db", "upgrade", "--config", str(config), cwd=tmp_path)
+    csv = tmp_path / "t.csv"
+    csv.write_text("tenancy_ref,name\nT-1,Ann\n,Bob\n")
+    result = modbot("tenancies", "import", str(csv), "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "row 3: missing tenancy reference" in result.stderr
+    assert "nothing was imported" in result.stderr
+    csv.write_text("tenancy_ref,name\nT-1,Ann\nT-2,Bob\n")
+    result = modbot("tenancies", "import", str(csv), "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 0 and "2 new" in result.stdout
+    result = modbot("tenancies", "import", str(csv), "--config", str(config), cwd=tmp_path)
+    assert "0 new, 2 updated" in result.stdout

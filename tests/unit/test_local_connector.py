@@ -1,0 +1,98 @@
+import json
+
+import pytest
+
+from bot.domain import ActionKind, ContactKind
+from bot.errors import InputError
+from platforms.base import ActionRequest, ActionTarget, Capability, can_perform
+from platforms.local import LocalConfig, LocalConnector
+
+
+def row(n: int, **extra) -> str:
+    data = {
+        "id": f"c{n}",
+        "platform": "facebook",
+        "kind": "comment",
+        "author": {"id": f"u{n}", "handle": f"user{n}", "name": f"User {n}"},
+        "text": f"text {n}",
+        "created_at": "2026-11-20T10:00:00Z",
+    }
+    data.update(extra)
+    return json.dumps(data) + "\n"
+
+
+@pytest.fixture
+def connector(tmp_path):
+    config = LocalConfig(
+        type="local", inbox=tmp_path / "in.jsonl", outbox=tmp_path / "out.jsonl", batch_size=2
+    )
+    return LocalConnector("local", config)
+
+
+def test_reads_in_batches_each_with_its_cursor(connector):
+    connector.config.inbox.write_text("".join(row(n) for n in range(5)))
+    batches = list(connector.fetch_since(None))
+    assert [len(b.contacts) for b in batches] == [2, 2, 1]
+    assert batches[0].contacts[0].kind is ContactKind.COMMENT
+    assert batches[0].contacts[0].created_at.tzinfo is not None
+    rest = list(connector.fetch_since(batches[0].cursor))
+    assert [c.external_id for b in rest for c in b.contacts] == ["c2", "c3", "c4"]
+    assert list(connector.fetch_since(batches[-1].cursor)) == []
+
+
+def test_appended_rows_are_read_next_time(connector):
+    connector.config.inbox.write_text(row(1))
+    [first] = list(connector.fetch_since(None))
+    with connector.config.inbox.open("a") as handle:
+        handle.write(row(2))
+    [second] = list(connector.fetch_since(first.cursor))
+    assert [c.external_id for c in second.contacts] == ["c2"]
+
+
+def test_a_half_written_last_line_waits_for_the_next_pass(connector):
+    connector.config.inbox.write_text(row(1) + row(2).rstrip("\n"))
+    batches = list(connector.fetch_since(None))
+    assert [c.external_id for b in batches for c in b.contacts] == ["c1"]
+
+
+def test_malformed_line_names_the_file_and_line(connector):
+    connector.config.inbox.write_text(row(1) + "{not json\n" + row(3))
+    with pytest.raises(InputError, match=r"in\.jsonl, line 2: not valid JSON"):
+        list(connector.fetch_since(None))
+    connector.config.inbox.write_text(row(1) + row(2, kind="shout"))
+    with pytest.raises(InputError, match=r"line 2: kind: Input should be"):
+        list(connector.fetch_since(None))
+
+
+def test_missing_inbox_and_replaced_inbox_are_explained(connector):
+    with pytest.raises(InputError, match="does not exist"):
+        list(connector.fetch_since(None))
+    connector.config.inbox.write_text(row(1))
+    with pytest.raises(InputError, match="was it replaced"):
+        list(connector.fetch_since("offset=99999;line=40"))
+
+
+def request(key: str) -> ActionRequest:
+    target = ActionTarget("facebook", "c1", ContactKind.COMMENT, "u1", "user1")
+    return ActionRequest(ActionKind.HIDE, target, key, reason="abuse")
+
+
+def test_actions_are_written_once_per_idempotency_key(connector):
+    assert can_perform(connector, ActionKind.FORMAL_WARNING)
+    assert connector.capabilities & Capability.REPORT
+    first = connector.perform(request("k1"))
+    again = LocalConnector("local", connector.config).perform(request("k1"))
+    assert first == again
+    lines = connector.config.outbox.read_text().splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["action"] == "hide"
+    assert connector.already_done(request("k1")) is not None
+    assert connector.already_done(request("k2")) is None
+
+
+def test_a_torn_outbox_line_from_a_crash_is_not_counted_as_done(connector):
+    connector.config.outbox.write_text('{"key": "k1", "act')
+    fresh = LocalConnector("local", connector.config)
+    assert fresh.already_done(request("k1")) is None
+    fresh.perform(request("k1"))
+    lines = connector.config.outbox.read_text().splitlines()
+    assert json.loads(lines[-1])["key"] == "k1"
