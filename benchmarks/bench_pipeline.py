@@ -165,7 +165,9 @@ def main() -> None:
         for size in args.sizes:
             out = subprocess.run(
                 [sys.executable, __file__, "--child", backend, str(size)],
-                capture_output=True, text=True, check=True,
+                capture_output=True,
+                text=True,
+                check=True,
             )
             result = json.loads(out.stdout.strip().splitlines()[-1])
             results.append(result)

@@ -98,9 +98,7 @@ def upsert_accounts(
     return found
 
 
-def _load_accounts(
-    session: Session, keys: list[tuple[str, str]]
-) -> dict[tuple[str, str], Account]:
+def _load_accounts(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Account]:
     found: dict[tuple[str, str], Account] = {}
     for start in range(0, len(keys), 400):
         chunk = keys[start : start + 400]

@@ -204,9 +204,7 @@ class Pipeline:
         }
         states = person_states(session, concerned.values())
         cases = CaseBook(session, concerned, now)
-        aliases = AliasBook(
-            session, (i.account_id for i in concerned.values() if not i.identified)
-        )
+        aliases = AliasBook(session, (i.account_id for i in concerned.values() if not i.identified))
         batch = _DecisionBatch(now)
         for contact in contacts:
             identity = identities[contact.account_id]
