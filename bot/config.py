@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.credentials import read_secret
 from bot.domain import TEXT_CATEGORIES, Category
 from bot.errors import ConfigError
 from bot.paths import shipped
@@ -133,34 +134,6 @@ class LoadedConfig:
     settings: BotConfig
     profile: PolicyProfile
     files: tuple[str, ...]
-
-
-def read_secret(name: str, *, required: bool = True) -> SecretStr | None:
-    """Read a secret from the environment variable `name`, or from the file `$NAME_FILE`.
-
-    Args:
-        name: the environment variable the config names.
-        required: raise if it is missing (otherwise return None).
-
-    Raises:
-        ConfigError: the variable is required but neither it nor `NAME_FILE` is set.
-    """
-    if value := os.environ.get(name):
-        return SecretStr(value)
-    if file_name := os.environ.get(f"{name}_FILE"):
-        try:
-            return SecretStr(Path(file_name).read_text(encoding="utf-8").strip())
-        except OSError as exc:
-            raise ConfigError(
-                f"environment variable {name}_FILE",
-                [f"cannot read the secret file it names ({exc.strerror})"],
-            ) from None
-    if required:
-        raise ConfigError(
-            "environment",
-            [f"{name}: this secret is not set; export {name}=... or point {name}_FILE at a file"],
-        )
-    return None
 
 
 def load_config(path: Path | str | None = None) -> LoadedConfig:

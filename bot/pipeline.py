@@ -9,6 +9,7 @@ point loses nothing and, on the next pass, repeats nothing.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 from bot.audit import BOT, audit
 from bot.clock import Clock, system_clock
 from bot.config import LoadedConfig
-from bot.domain import ActionKind, ActionState, Decision, LadderStep, PersonState
+from bot.domain import ActionKind, ActionState, Contact, Decision, LadderStep, PersonState
 from bot.errors import BotError
 from bot.identity import AliasBook, identify, upsert_accounts
 from bot.messages import Messages
@@ -133,32 +134,7 @@ class Pipeline:
         fetched = 0
         try:
             for batch in connector.fetch_since(cursor):
-                now = self.clock()
-                with self.store.begin() as session:
-                    accounts = upsert_accounts(session, (c.account for c in batch.contacts), now)
-                    rows = [
-                        {
-                            "connector": c.connector,
-                            "platform": c.platform,
-                            "external_id": c.external_id,
-                            "account_id": accounts[
-                                (c.account.platform, c.account.platform_user_id)
-                            ].id,
-                            "kind": c.kind,
-                            "text": c.text,
-                            "created_at": c.created_at,
-                            "ingested_at": now,
-                            "permalink": c.permalink,
-                            "thread_id": c.thread_id,
-                            "parent_id": c.parent_id,
-                            "status": "new",
-                        }
-                        for c in batch.contacts
-                    ]
-                    report.stored += insert_ignoring_duplicates(
-                        session, m.Contact, rows, ["platform", "external_id"]
-                    )
-                    advance_cursor(session=session, connector=name, cursor=batch.cursor, at=now)
+                report.stored += self.store_contacts(name, batch.contacts, cursor=batch.cursor)
                 fetched += len(batch.contacts)
         except BotError as exc:
             report.errors.append(f"{name}: {exc}")
@@ -168,6 +144,40 @@ class Pipeline:
                     session=session, connector=name, error=str(exc), at=self.clock()
                 )
         report.fetched[name] = fetched
+
+    def store_contacts(
+        self, name: str, contacts: Sequence[Contact], *, cursor: str | None = None
+    ) -> int:
+        """Store contacts once each (a repeat is ignored) and, for a poll, the cursor with them.
+
+        Webhook deliveries come here with no cursor. Returns how many were new.
+        """
+        now = self.clock()
+        with self.store.begin() as session:
+            accounts = upsert_accounts(session, (c.account for c in contacts), now)
+            rows = [
+                {
+                    "connector": c.connector,
+                    "platform": c.platform,
+                    "external_id": c.external_id,
+                    "account_id": accounts[(c.account.platform, c.account.platform_user_id)].id,
+                    "kind": c.kind,
+                    "text": c.text,
+                    "created_at": c.created_at,
+                    "ingested_at": now,
+                    "permalink": c.permalink,
+                    "thread_id": c.thread_id,
+                    "parent_id": c.parent_id,
+                    "status": "new",
+                }
+                for c in contacts
+            ]
+            stored = insert_ignoring_duplicates(
+                session, m.Contact, rows, ["platform", "external_id"]
+            )
+            if cursor is not None:
+                advance_cursor(session=session, connector=name, cursor=cursor, at=now)
+        return stored
 
     # --- identify, detect, decide, register ---------------------------------------------
 

@@ -61,7 +61,8 @@ ADJECTIVES = frozenset(
 _INTENS = (
     r"(?:(?:a|an|such a|such an|the|some|total|absolute|utter|complete|proper|right|"
     r"bloody|fucking|effing|massive|useless|overpaid|lazy|stupid|bunch of|load of|pack of|"
-    r"shower of|set of|lot of|gang of)\s+){0,4}"
+    r"shower of|set of|lot of|gang of|lying|thieving|two[- ]faced|jumped[- ]up|stuck[- ]up|"
+    r"arrogant|rude|ignorant|nasty|vile|horrible|disgusting|smug|fat|ugly|little|old)\s+){0,4}"
 )
 
 

@@ -10,7 +10,7 @@ action to staff as a manual task.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Protocol, runtime_checkable
 
@@ -44,6 +44,13 @@ ACTION_CAPABILITY: dict[ActionKind, Capability] = {
     ActionKind.MUTE: Capability.MUTE,
     ActionKind.REPORT: Capability.REPORT,
 }
+
+
+class Recall(enum.Enum):
+    """What a connector can say about an action it has no receipt for."""
+
+    NOT_DONE = "not_done"  # the platform shows it did not happen: safe to do it now
+    UNKNOWN = "unknown"  # cannot tell: an idempotent action is redone, a message goes to staff
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +94,34 @@ class ActionRequest:
     reason: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class WebhookRequest:
+    """An incoming webhook call exactly as received: raw bytes, so signatures can be checked.
+
+    Header names are lower case.
+    """
+
+    method: str
+    query: Mapping[str, str]
+    headers: Mapping[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookReply:
+    """What to answer the platform, and the contacts the delivery carried.
+
+    `status` 200 with `contacts` is a good delivery; a handshake (Facebook's
+    `hub.challenge`, X's CRC) answers `body` with no contacts; 403 is a bad or missing
+    signature and 400 a malformed body, both storing nothing.
+    """
+
+    status: int
+    body: str = ""
+    media_type: str = "text/plain"
+    contacts: tuple[Contact, ...] = ()
+
+
 @runtime_checkable
 class Connector(Protocol):
     """What every connector implements (`platforms/local.py` is the reference)."""
@@ -103,15 +138,24 @@ class Connector(Protocol):
         """Yield batches of contacts newer than `cursor`, each with the cursor that covers it."""
         ...
 
+    def handle_webhook(self, request: WebhookRequest) -> WebhookReply:
+        """Check and parse one webhook call (only with `Capability.WEBHOOK`).
+
+        Verification handshakes and signature checks belong here, with the platform's own
+        rules; the web app stores the returned contacts idempotently and answers at once.
+        """
+        ...
+
     def perform(self, request: ActionRequest) -> ActionReceipt:
         """Carry out one supported action; raise a `PlatformError` subclass on failure."""
         ...
 
-    def already_done(self, request: ActionRequest) -> ActionReceipt | None:
-        """Look on the platform for evidence the action was already performed, if it can.
+    def already_done(self, request: ActionRequest) -> ActionReceipt | Recall:
+        """Look on the platform for evidence the action was already performed.
 
-        Used after a crash left an action `running`: a receipt means it happened; None means
-        the connector cannot tell, and a non-idempotent action then goes to staff.
+        Used after a crash left an action `running`: a receipt means it happened;
+        `Recall.NOT_DONE` that it certainly did not; `Recall.UNKNOWN` that the connector
+        cannot tell, and then a non-idempotent action (a message) goes to staff.
         """
         ...
 

@@ -15,6 +15,7 @@ Inbox rows (one JSON object per line)::
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -23,9 +24,17 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from bot.credentials import read_secret
 from bot.domain import AccountRef, ActionReceipt, Contact, ContactKind
 from bot.errors import InputError, PlatformError
-from platforms.base import ActionRequest, Capability, FetchedBatch
+from platforms.base import (
+    ActionRequest,
+    Capability,
+    FetchedBatch,
+    Recall,
+    WebhookReply,
+    WebhookRequest,
+)
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -40,6 +49,9 @@ class LocalConfig(BaseModel):
     outbox: Path = Field(description="JSONL file the connector appends performed actions to.")
     batch_size: int = Field(default=500, ge=1, le=10_000)
     poll_interval_seconds: int = Field(default=60, ge=5)
+    webhook_token_env: str | None = Field(
+        default=None, description="Environment variable holding a bearer token for webhooks."
+    )
 
 
 class _Author(BaseModel):
@@ -102,6 +114,7 @@ class LocalConnector:
         """Every action: the outbox records whatever it is asked to do."""
         return (
             Capability.READ
+            | Capability.WEBHOOK
             | Capability.HIDE
             | Capability.DELETE
             | Capability.REPLY
@@ -184,6 +197,32 @@ class LocalConnector:
             parent_id=row.parent_id,
         )
 
+    def handle_webhook(self, request: WebhookRequest) -> WebhookReply:
+        """Accept POSTed inbox rows (one JSON object or a list of them), for local testing.
+
+        A shared secret, if `webhook_token_env` names one, must arrive as a bearer token.
+        """
+        if request.method != "POST":
+            return WebhookReply(405, "POST inbox rows to this URL")
+        if self.config.webhook_token_env:
+            expected = read_secret(self.config.webhook_token_env).get_secret_value()
+            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+            if not hmac.compare_digest(given.encode(), expected.encode()):
+                return WebhookReply(403, "missing or wrong token")
+        try:
+            data = json.loads(request.body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return WebhookReply(400, f"body is not JSON: {exc}")
+        rows = data if isinstance(data, list) else [data]
+        try:
+            contacts = tuple(
+                self._parse(json.dumps(row).encode(), number)
+                for number, row in enumerate(rows, start=1)
+            )
+        except InputError as exc:
+            return WebhookReply(400, str(exc).replace(f"{self.config.inbox}, line", "row"))
+        return WebhookReply(200, "ok", contacts=contacts)
+
     def perform(self, request: ActionRequest) -> ActionReceipt:
         """Append the action to the outbox once; a repeat returns the first receipt."""
         done = self._load_done()
@@ -214,9 +253,9 @@ class LocalConnector:
         done[request.idempotency_key] = receipt
         return receipt
 
-    def already_done(self, request: ActionRequest) -> ActionReceipt | None:
+    def already_done(self, request: ActionRequest) -> ActionReceipt | Recall:
         """The outbox is the platform here, so this always knows."""
-        return self._load_done().get(request.idempotency_key)
+        return self._load_done().get(request.idempotency_key, Recall.NOT_DONE)
 
     def _load_done(self) -> dict[str, ActionReceipt]:
         if self._done is None:

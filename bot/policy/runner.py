@@ -29,7 +29,7 @@ from bot.register import record_effects, restriction_for, warnings_issued
 from bot.storage.models import Action, Contact
 from bot.storage.session import Store
 from bot.tasks import PLATFORM_NAMES, describe_by_hand, open_task
-from platforms.base import ActionRequest, ActionTarget, Connector, can_perform
+from platforms.base import ActionRequest, ActionTarget, Connector, Recall, can_perform
 
 log = structlog.get_logger(__name__)
 
@@ -344,16 +344,17 @@ class ActionRunner:
             for action in stale:
                 report.recovered += 1
                 connector = self.connectors.get(action.contact.connector)
-                receipt = None
+                known: ActionReceipt | Recall = Recall.UNKNOWN
                 if connector is not None:
                     try:
-                        receipt = connector.already_done(self._request(action))
+                        known = connector.already_done(self._request(action))
                     except PlatformError as exc:
                         log.warning("recovery_lookup_failed", action_id=action.id, error=str(exc))
-                if receipt is not None:
-                    self._done(session, action, receipt, now)
-                elif action.kind.is_idempotent:
+                if isinstance(known, ActionReceipt):
+                    self._done(session, action, known, now)
+                elif known is Recall.NOT_DONE or action.kind.is_idempotent:
                     back = ActionState.APPROVED if action.decided_by else ActionState.PLANNED
+                    action.attempts = max(0, action.attempts - 1)
                     self._set(session, action, back, now)
                 else:
                     open_task(

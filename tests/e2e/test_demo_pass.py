@@ -189,3 +189,36 @@ def test_approved_restriction_is_executed_and_registered(demo: Pipeline, store: 
         assert restriction.review_due.year == 2027  # 12 months under this profile
     [notice] = [row for row in outbox(demo) if row["action"] == "restriction"]
     assert "review this decision by" in notice["message"]
+
+
+def test_escalation_follows_the_person_across_accounts(demo: Pipeline, store: Store, tmp_path):
+    """Tracey was warned on Facebook; abuse from her X account is her second incident."""
+    demo.run_once()
+    inbox = tmp_path / "more.jsonl"
+    inbox.write_text(
+        json.dumps(
+            {
+                "id": "x-later-1",
+                "platform": "x",
+                "kind": "mention",
+                "author": {"id": "20001", "handle": "TraceyH_Brook"},
+                "text": "@BrookmereHomes Dawn Pritchard is a lying cow",
+                "created_at": "2026-11-21T09:00:00Z",
+            }
+        )
+        + "\n"
+    )
+    from platforms.local import LocalConfig, LocalConnector
+
+    later = LocalConnector(
+        "later",
+        LocalConfig(
+            type="local", inbox=inbox, outbox=demo.loaded.settings.connectors["local"].outbox
+        ),
+    )
+    Pipeline(demo.loaded, store, connectors={"later": later}, clock=demo.clock).run_once()
+    with store.session() as session:
+        assert actions_of(session, "TraceyH_Brook") == [
+            ("hide", "done"),
+            ("formal_warning", "awaiting_approval"),
+        ]

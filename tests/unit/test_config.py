@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import deep_merge, load_config, read_secret
+from bot.config import deep_merge, load_config
+from bot.credentials import read_secret
 from bot.errors import ConfigError
 from tests.conftest import write_config
 

@@ -4,7 +4,14 @@ import pytest
 
 from bot.domain import ActionKind, ContactKind
 from bot.errors import InputError
-from platforms.base import ActionRequest, ActionTarget, Capability, can_perform
+from platforms.base import (
+    ActionRequest,
+    ActionTarget,
+    Capability,
+    Recall,
+    WebhookRequest,
+    can_perform,
+)
 from platforms.local import LocalConfig, LocalConnector
 
 
@@ -85,14 +92,42 @@ def test_actions_are_written_once_per_idempotency_key(connector):
     assert first == again
     lines = connector.config.outbox.read_text().splitlines()
     assert len(lines) == 1 and json.loads(lines[0])["action"] == "hide"
-    assert connector.already_done(request("k1")) is not None
-    assert connector.already_done(request("k2")) is None
+    assert connector.already_done(request("k1")) == first
+    assert connector.already_done(request("k2")) is Recall.NOT_DONE
 
 
 def test_a_torn_outbox_line_from_a_crash_is_not_counted_as_done(connector):
     connector.config.outbox.write_text('{"key": "k1", "act')
     fresh = LocalConnector("local", connector.config)
-    assert fresh.already_done(request("k1")) is None
+    assert fresh.already_done(request("k1")) is Recall.NOT_DONE
     fresh.perform(request("k1"))
     lines = connector.config.outbox.read_text().splitlines()
     assert json.loads(lines[-1])["key"] == "k1"
+
+
+def webhook(body: bytes, method: str = "POST", token: str = "") -> WebhookRequest:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    return WebhookRequest(method=method, query={}, headers=headers, body=body)
+
+
+def test_webhook_takes_inbox_rows_and_refuses_bad_ones(connector, monkeypatch):
+    reply = connector.handle_webhook(webhook(f"[{row(1)},{row(2)}]".encode()))
+    assert reply.status == 200 and [c.external_id for c in reply.contacts] == ["c1", "c2"]
+    assert connector.handle_webhook(webhook(b"{nope")).status == 400
+    bad = connector.handle_webhook(webhook(row(1, kind="shout").encode()))
+    assert bad.status == 400 and "row 1: kind" in bad.body and not bad.contacts
+    assert connector.handle_webhook(webhook(b"", method="GET")).status == 405
+
+
+def test_webhook_token_is_checked_when_configured(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOCAL_HOOK_TOKEN", "s3cret")
+    config = LocalConfig(
+        type="local",
+        inbox=tmp_path / "in",
+        outbox=tmp_path / "out",
+        webhook_token_env="LOCAL_HOOK_TOKEN",
+    )
+    connector = LocalConnector("local", config)
+    assert connector.handle_webhook(webhook(row(1).encode())).status == 403
+    assert connector.handle_webhook(webhook(row(1).encode(), token="wrong")).status == 403
+    assert connector.handle_webhook(webhook(row(1).encode(), token="s3cret")).status == 200

@@ -1,0 +1,90 @@
+"""The moderation pass from the command line: `demo`, `run`, `scan`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.panel import Panel
+from rich.text import Text
+
+from bot.cli._app import ConfigOption, app, console, errors, opened_store
+from bot.errors import BotError
+
+
+@app.command()
+def demo(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where the demo keeps its database and outbox.")
+    ] = Path("modbot-demo"),
+) -> None:
+    """Run one moderation pass over the shipped sample inbox and show what happened.
+
+    Uses a fictional landlord (Brookmere Housing), 45 sample contacts on Facebook, X and
+    Reddit, and a sample tenancy file. Running it again changes nothing: contacts, actions
+    and outbox lines are never duplicated.
+    """
+    from bot.demo import run_demo
+
+    run_demo(directory, console)
+
+
+@app.command()
+def run(
+    config: ConfigOption = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="Do one pass with every configured connector.")
+    ] = False,
+) -> None:
+    """Poll the configured connectors, decide, and act (one pass with --once)."""
+    from bot.pipeline import Pipeline
+
+    if not once:
+        raise BotError(
+            "the long-running scheduler is not part of this version yet; run "
+            "`modbot run --once` from cron or a systemd timer"
+        )
+    with opened_store(config) as (loaded, store):
+        pipeline = Pipeline(loaded, store)
+        try:
+            report = pipeline.run_once()
+        finally:
+            pipeline.close()
+    fetched = ", ".join(f"{k}: {v}" for k, v in report.fetched.items()) or "none"
+    console.print(
+        f"Fetched {fetched}; stored {report.stored} new; decided {report.decided}; "
+        f"actions done {report.run.done}, failed {report.run.failed}, "
+        f"to staff {report.run.manual}."
+    )
+    for outcome, count in sorted(report.outcomes.items()):
+        console.print(f"  {outcome}: {count}")
+    for message in [*report.errors, *report.run.errors]:
+        errors.print(Text.assemble(("warning: ", "yellow"), message), soft_wrap=True)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def scan(
+    text: Annotated[str, typer.Argument(help="The text to check, in quotes.")],
+    config: ConfigOption = None,
+) -> None:
+    """Show what the filters find in one text, with the matched words highlighted.
+
+    Nothing is stored and nothing is sent: this is how to try a word list or threshold.
+    """
+    from bot.config import load_config
+    from bot.pipeline import build_classifier
+    from bot.views import findings_table, highlight
+
+    loaded = load_config(config)
+    result = build_classifier(loaded).classify(text)
+    labels = result.labels(loaded.settings.thresholds)
+    console.print(Panel(highlight(text, result.findings), title="Text"))
+    console.print(findings_table(result.findings, dict(result.scores)))
+    verdict = ", ".join(c.value for c in labels) if labels else "acceptable"
+    console.print(f"Verdict at the configured thresholds: [bold]{verdict}[/]")
+    if result.issues:
+        topics = ", ".join(f"{i.topic} ({i.evidence!r})" for i in result.issues)
+        console.print(f"Service issues raised: {topics}")

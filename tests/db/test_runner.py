@@ -1,0 +1,175 @@
+"""The action runner against a misbehaving platform, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bot.config import load_config
+from bot.domain import ActionKind, ActionState
+from bot.pipeline import PassReport, Pipeline
+from bot.storage import models as m
+from bot.storage.session import Store
+from platforms.base import Capability
+from tests.conftest import write_config
+from tests.fakes import AuthError, FaultyPlatform, ForbiddenError
+
+ABUSE = "you lot are scum"  # unidentified: hide + private warning
+
+
+def inbox_row(n: int, text: str, kind: str = "comment") -> str:
+    return (
+        json.dumps(
+            {
+                "id": f"c{n}",
+                "platform": "facebook",
+                "kind": kind,
+                "author": {"id": f"u{n}", "handle": f"user{n}"},
+                "text": text,
+                "created_at": f"2026-11-20T10:{n:02d}:00Z",
+                "permalink": f"https://facebook.com/p/{n}",
+            }
+        )
+        + "\n"
+    )
+
+
+@pytest.fixture
+def setup(tmp_path: Path, store: Store, clock):
+    path = write_config(
+        tmp_path,
+        pipeline={"max_attempts": 3, "running_stale_after_seconds": 60},
+    )
+    loaded = load_config(path)
+    (tmp_path / "inbox.jsonl").write_text(inbox_row(1, ABUSE))
+    platform = FaultyPlatform("local", loaded.settings.connectors["local"])
+
+    def pipeline() -> Pipeline:
+        return Pipeline(loaded, store, connectors={"local": platform}, clock=clock)
+
+    return platform, pipeline, tmp_path / "outbox.jsonl"
+
+
+def states(store: Store) -> dict[str, str]:
+    with store.session() as session:
+        return {
+            kind.value: state.value
+            for kind, state in session.execute(sa.select(m.Action.kind, m.Action.state))
+        }
+
+
+def test_failures_are_recorded_retried_then_handed_to_staff(setup, store):
+    platform, pipeline, outbox = setup
+    platform.failures_left = 99
+    for _ in range(3):
+        pipeline().run_once()
+    assert states(store) == {"hide": "manual_task", "private_warning": "manual_task"}
+    with store.session() as session:
+        hide = session.scalar(sa.select(m.Action).where(m.Action.kind == ActionKind.HIDE))
+        assert hide.attempts == 3 and "HTTP 503" in hide.last_error
+        task = session.scalar(sa.select(m.ManualTask).where(m.ManualTask.action_id == hide.id))
+        assert task.kind == "failed" and "Hide this comment" in task.instructions
+        assert task.link == "https://facebook.com/p/1"
+    assert not outbox.exists()
+
+
+def test_a_transient_failure_succeeds_on_the_next_run(setup, store):
+    platform, pipeline, outbox = setup
+    platform.failures_left = 1
+    report = pipeline().run_once()
+    assert report.run.failed == 1 and report.run.done == 1
+    assert states(store)["hide"] == "failed"
+    pipeline().run_once()
+    assert states(store) == {"hide": "done", "private_warning": "done"}
+    assert len(outbox.read_text().splitlines()) == 2
+
+
+def test_a_missing_capability_becomes_a_manual_task_not_an_error(setup, store):
+    platform, pipeline, _ = setup
+    platform.missing = Capability.HIDE
+    report = pipeline().run_once()
+    assert report.run.failed == 0
+    assert states(store) == {"hide": "manual_task", "private_warning": "done"}
+    with store.session() as session:
+        task = session.scalar(sa.select(m.ManualTask))
+        assert task.kind == "unsupported"
+        assert "does not let the bot do this" in task.instructions
+
+
+def test_a_permission_error_names_the_permission_for_staff(setup, store):
+    platform, pipeline, _ = setup
+    platform.failures_left = 1
+    platform.failure = ForbiddenError("the Page token lacks pages_manage_engagement")
+    pipeline().run_once()
+    with store.session() as session:
+        task = session.scalar(sa.select(m.ManualTask))
+        assert "pages_manage_engagement" in task.instructions
+
+
+def test_expired_credentials_stop_the_connector_and_lose_nothing(setup, store):
+    platform, pipeline, _ = setup
+    platform.failures_left = 1
+    platform.failure = AuthError("the Page token has expired; renew MODBOT_FACEBOOK_PAGE_TOKEN")
+    report = pipeline().run_once()
+    assert any("expired" in e for e in report.run.errors)
+    assert states(store) == {"hide": "planned", "private_warning": "planned"}
+    pipeline().run_once()
+    assert states(store) == {"hide": "done", "private_warning": "done"}
+
+
+def crash_mid_action(store: Store, clock) -> None:
+    """Leave every planned action `running`, as a process killed after claiming would."""
+    with store.begin() as session:
+        session.execute(
+            sa.update(m.Action)
+            .where(m.Action.state == ActionState.PLANNED)
+            .values(state=ActionState.RUNNING, updated_at=clock(), attempts=1)
+        )
+
+
+def decide_only(pipeline: Pipeline, platform: FaultyPlatform) -> None:
+    """Ingest and decide, but run no actions (the runner is what crashes)."""
+    report = PassReport()
+    pipeline.ingest("local", platform, report)
+    pipeline.decide_pending(report)
+
+
+def test_stale_running_actions_are_reconciled(setup, store, clock):
+    platform, pipeline, outbox = setup
+    first = pipeline()
+    decide_only(first, platform)
+    crash_mid_action(store, clock)
+    # Before the crash the platform had hidden the comment (its own record shows it).
+    with store.session() as session:
+        hide = session.scalar(sa.select(m.Action).where(m.Action.kind == ActionKind.HIDE))
+        request = first.runner._request(hide)
+    platform.perform(request)
+    platform.calls.clear()
+    # Too soon: another worker may still be on it.
+    pipeline().run_once()
+    assert states(store) == {"hide": "running", "private_warning": "running"}
+    clock.advance(minutes=2)
+    pipeline().run_once()
+    assert states(store)["hide"] == "done"
+    assert states(store)["private_warning"] == "done"  # the outbox knew it was not sent
+    assert platform.calls == ["facebook:c1:private_warning"]
+    assert len(outbox.read_text().splitlines()) == 2
+
+
+def test_a_message_that_may_have_gone_is_never_resent_blindly(setup, store, clock):
+    platform, pipeline, _ = setup
+    first = pipeline()
+    decide_only(first, platform)
+    crash_mid_action(store, clock)
+    clock.advance(minutes=2)
+    platform.forget = True  # a platform where we cannot look the action up
+    pipeline().run_once()
+    assert states(store) == {"hide": "done", "private_warning": "manual_task"}
+    with store.session() as session:
+        task = session.scalar(sa.select(m.ManualTask))
+        assert task.kind == "check_sent"
+        assert "Check the conversation first" in task.instructions
+    assert platform.calls == ["facebook:c1:hide"]
