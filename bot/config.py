@@ -39,6 +39,15 @@ class OrganisationConfig(_Strict):
     name: str = Field(min_length=1)
     complaints_url: str = ""
     contact_url: str = ""
+    accounts: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="The organisation's own handles per platform: their replies are answers.",
+    )
+
+    def is_own(self, platform: str, handle: str) -> bool:
+        """Whether a handle is one of the organisation's own accounts on `platform`."""
+        wanted = handle.strip().lstrip("@").lower()
+        return any(h.strip().lstrip("@").lower() == wanted for h in self.accounts.get(platform, ()))
 
 
 class DatabaseConfig(_Strict):
@@ -60,6 +69,37 @@ class PolicyConfig(_Strict):
 
     profile: str = Field(min_length=1)
     overrides: dict[str, Any] = Field(default_factory=dict)
+
+
+class ContactRateConfig(_Strict):
+    """Contacts per person allowed in each window before a manager is asked to look."""
+
+    per_hour: int = Field(default=10, ge=1)
+    per_day: int = Field(default=20, ge=1)
+    per_week: int = Field(default=50, ge=1)
+
+
+class PersistenceConfig(_Strict):
+    """When repeating an answered issue counts as unreasonable persistence."""
+
+    similarity: float = Field(default=85.0, ge=50, le=100)
+    repeats_after_answer: int = Field(default=2, ge=2)
+
+
+class DemandsConfig(_Strict):
+    """When demands count as unreasonable: how many within how many days."""
+
+    repeats: int = Field(default=3, ge=2)
+    within_days: int = Field(default=30, ge=1)
+
+
+class BehaviourConfig(_Strict):
+    """The behaviour detectors: patterns over a person's recent contacts."""
+
+    lookback_days: int = Field(default=30, ge=1, le=365)
+    excessive_contact: ContactRateConfig = ContactRateConfig()
+    persistence: PersistenceConfig = PersistenceConfig()
+    demands: DemandsConfig = DemandsConfig()
 
 
 class WordsConfig(_Strict):
@@ -96,6 +136,7 @@ class BotConfig(_Strict):
     words: WordsConfig = WordsConfig()
     templates: TemplatesConfig = TemplatesConfig()
     pipeline: PipelineConfig = PipelineConfig()
+    behaviour: BehaviourConfig = BehaviourConfig()
 
     @field_validator("thresholds")
     @classmethod

@@ -240,6 +240,7 @@ class PlannedAction:
     approver: Role | None = None
     message: str = ""
     evidence: tuple[str, ...] = ()
+    protocol: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,21 +84,12 @@ class Messages:
 
     def base_context(self) -> dict[str, Any]:
         """What every message knows: who sends it, under which policy, and how to appeal."""
-        appeals = self.profile.appeals
-        window = (
-            f" within {appeals.window_working_days} working days"
-            if appeals.window_working_days
-            else ""
-        )
         return {
             "organisation": self.organisation,
             "policy": self.profile.policy,
             "landlord": self.profile.landlord,
-            "ombudsman": self.profile.mentions_ombudsman,
-            "appeal": (
-                f"To appeal, reply to this message{window}; someone who was not involved in "
-                "this decision will review it."
-            ),
+            "ombudsman": self.profile.ombudsman or "",
+            "appeal": appeal_text(self.profile),
             "hidden": False,
             "issues": [],
             "terms": "",
@@ -108,6 +99,20 @@ class Messages:
     def render(self, name: str, **context: Any) -> str:
         """Render one template to plain text, trimmed; `context` adds to the base context."""
         return self.env.get_template(name).render({**self.base_context(), **context}).strip()
+
+
+def appeal_text(profile: PolicyProfile) -> str:
+    """How to appeal, in the profile's words, with its window in working days."""
+    appeals = profile.appeals
+    window = (
+        f" You must ask within {appeals.window_working_days} working days."
+        if appeals.window_working_days
+        else ""
+    )
+    return (
+        f"{appeals.route}{window} Someone who was not involved in this decision will review "
+        f"it and reply within {appeals.decide_within_working_days} working days."
+    )
 
 
 def sample_context() -> dict[str, Any]:

@@ -22,6 +22,7 @@ from bot.clock import Clock, system_clock
 from bot.config import LoadedConfig
 from bot.domain import ActionKind, ActionState, Contact, Decision, LadderStep, PersonState
 from bot.errors import BotError
+from bot.history import OWN, histories
 from bot.identity import AliasBook, identify, upsert_accounts
 from bot.messages import Messages
 from bot.paths import shipped
@@ -37,7 +38,11 @@ from bot.storage.queries import (
     to_domain,
 )
 from bot.storage.session import Store
+from filters.base import BehaviourDetector
 from filters.classifier import Classification, TextClassifier
+from filters.contact_rate import ContactRateDetector, Window
+from filters.demands import DemandsDetector
+from filters.persistence import PersistenceDetector
 from platforms.base import Connector
 from platforms.registry import build_connector
 
@@ -64,6 +69,25 @@ def build_classifier(loaded: LoadedConfig) -> TextClassifier:
         extra_profanity=words.extra_profanity,
         allowed=(*words.allowed, *words.place_names),
         staff_names=words.staff_names,
+    )
+
+
+def build_detectors(loaded: LoadedConfig) -> tuple[BehaviourDetector, ...]:
+    """The behaviour detectors with the config's limits."""
+    behaviour = loaded.settings.behaviour
+    rate = behaviour.excessive_contact
+    return (
+        ContactRateDetector(
+            (
+                Window("hour", timedelta(hours=1), rate.per_hour),
+                Window("day", timedelta(days=1), rate.per_day),
+                Window("week", timedelta(days=7), rate.per_week),
+            )
+        ),
+        PersistenceDetector(
+            behaviour.persistence.similarity, behaviour.persistence.repeats_after_answer
+        ),
+        DemandsDetector(behaviour.demands.repeats, timedelta(days=behaviour.demands.within_days)),
     )
 
 
@@ -110,6 +134,8 @@ class Pipeline:
             max_attempts=settings.pipeline.max_attempts,
         )
         self.batch_size = settings.pipeline.batch_size
+        self.detectors = build_detectors(loaded)
+        self.lookback = timedelta(days=settings.behaviour.lookback_days)
 
     def run_once(self) -> PassReport:
         """Ingest from every connector, decide everything new, and run the actions."""
@@ -153,6 +179,7 @@ class Pipeline:
         Webhook deliveries come here with no cursor. Returns how many were new.
         """
         now = self.clock()
+        organisation = self.loaded.settings.organisation
         with self.store.begin() as session:
             accounts = upsert_accounts(session, (c.account for c in contacts), now)
             rows = [
@@ -168,7 +195,7 @@ class Pipeline:
                     "permalink": c.permalink,
                     "thread_id": c.thread_id,
                     "parent_id": c.parent_id,
-                    "status": "new",
+                    "status": OWN if organisation.is_own(c.platform, c.account.handle) else "new",
                 }
                 for c in contacts
             ]
@@ -212,6 +239,24 @@ class Pipeline:
             for c in contacts
             if classified[c.id].labels(thresholds)
         }
+        snapshots = histories(
+            session,
+            identities.values(),
+            until=max(c.created_at for c in contacts),
+            lookback=self.lookback,
+        )
+        behaviour = {
+            c.id: [
+                f
+                for detector in self.detectors
+                for f in detector.check(to_domain(c), snapshots[identities[c.account_id].subject])
+            ]
+            for c in contacts
+        }
+        for contact in contacts:
+            if behaviour[contact.id]:
+                identity = identities[contact.account_id]
+                concerned[identity.subject] = identity
         states = person_states(session, concerned.values())
         cases = CaseBook(session, concerned, now)
         aliases = AliasBook(session, (i.account_id for i in concerned.values() if not i.identified))
@@ -224,7 +269,9 @@ class Pipeline:
                 subject=identity.subject,
                 tenancy_ref=identity.tenancy_ref,
             )
-            decision = self.engine.decide(to_domain(contact), classification, state)
+            decision = self.engine.decide(
+                to_domain(contact), classification, state, behaviour[contact.id]
+            )
             case = cases.open_case(identity) if decision.acted or decision.incident else None
             batch.add(contact, classification, decision, case)
             if decision.acted:
@@ -314,6 +361,7 @@ class _DecisionBatch:
                     "needs_approval": planned.needs_approval,
                     "approver_role": planned.approver.value if planned.approver else None,
                     "message": planned.message,
+                    "details": {"protocol": list(planned.protocol)} if planned.protocol else {},
                     "attempts": 0,
                     "created_at": self.now,
                     "updated_at": self.now,

@@ -18,7 +18,7 @@ from bot.audit import audit
 from bot.clock import add_months
 from bot.domain import ActionKind, ActionState, LadderStep, PersonState, Vulnerability
 from bot.identity import Identity
-from bot.policy.profile import PolicyProfile
+from bot.policy.profile import PROTOCOL_TERMS, PolicyProfile
 from bot.storage.models import Action, Case, Decision, Restriction, Warning
 
 DELIVERS: Mapping[LadderStep, frozenset[ActionKind]] = {
@@ -212,16 +212,12 @@ def restriction_for(
     existing = session.scalar(sa.select(Restriction).where(Restriction.action_id == action.id))
     if existing is not None:
         return existing
-    threat = action.decision.outcome == "threat escalated"
+    protocol = tuple(action.details.get("protocol") or profile.ladder.restriction.default_protocol)
     restriction = Restriction(
         case_id=action.case_id,
         action_id=action.id,
-        kind="end_direct_contact" if threat else "communication_protocol",
-        terms=(
-            "all direct contact has ended; contact us in writing only, or through a representative"
-            if threat
-            else "one contact method (in writing), through a single point of contact"
-        ),
+        kind=", ".join(protocol),
+        terms="; ".join(PROTOCOL_TERMS[p] for p in protocol),
         clause_ref=action.clause_ref,
         approved_by=action.decided_by or "",
         starts_at=now,

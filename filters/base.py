@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import ClassVar, Protocol, runtime_checkable
 
-from bot.domain import Finding
+from bot.domain import Contact, Finding
+from filters.history import History
 from filters.normalise import Folded
 
 
@@ -20,4 +21,15 @@ class TextFilter(Protocol):
 
     def check(self, folded: Folded) -> list[Finding]:
         """Return the findings in `folded` (spans point into `folded.original`)."""
+        ...
+
+
+@runtime_checkable
+class BehaviourDetector(Protocol):
+    """Finds a pattern in a person's contacts: fed a history snapshot, never the store."""
+
+    name: ClassVar[str]
+
+    def check(self, contact: Contact, history: History) -> list[Finding]:
+        """Return the findings for `contact` given what came before it."""
         ...

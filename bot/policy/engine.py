@@ -20,7 +20,7 @@ The shape every profile shares (design.md, "Policy profiles"):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.domain import (
@@ -49,6 +49,9 @@ SEVERITY: tuple[Category, ...] = (
     Category.ABUSE,
     Category.ALLEGATION,
     Category.PROFANITY,
+    Category.EXCESSIVE_CONTACT,
+    Category.PERSISTENCE,
+    Category.DEMANDS,
 )
 
 NEXT_STEP: Mapping[LadderStep, LadderStep] = {
@@ -68,15 +71,25 @@ class PolicyEngine:
     messages: Messages
 
     def decide(
-        self, contact: Contact, classification: Classification, state: PersonState
+        self,
+        contact: Contact,
+        classification: Classification,
+        state: PersonState,
+        behaviour: Sequence[Finding] = (),
     ) -> Decision:
-        """The decision for `contact`, given its classification and the person's state."""
+        """The decision for `contact`, given its classification and the person's state.
+
+        `behaviour` holds the behaviour detectors' findings for this contact (excessive
+        contact, persistence, demands); they feed the ladder but never hide anything.
+        """
         not_fired: list[NotFired] = []
         counted = self._counted(classification, not_fired)
+        for finding in behaviour:
+            counted.setdefault(finding.category, []).append(finding)
         if not counted:
             return self._acceptable(classification, state, not_fired)
         categories = [c for c in SEVERITY if c in counted]
-        plan = _Plan(self, contact, classification, state, categories, not_fired)
+        plan = _Plan(self, contact, classification, state, categories, not_fired, behaviour)
         if Category.THREAT in categories:
             plan.threat()
         elif any(self.profile.categories[c].ladder for c in categories):
@@ -138,8 +151,11 @@ class _Plan:
         state: PersonState,
         categories: list[Category],
         not_fired: list[NotFired],
+        behaviour: Sequence[Finding] = (),
     ) -> None:
         self.engine = engine
+        self.findings = (*classification.findings, *behaviour)
+        self.behaviour_only = all(c.is_behaviour for c in categories)
         self.profile = engine.profile
         self.contact = contact
         self.classification = classification
@@ -159,7 +175,7 @@ class _Plan:
         self.evidence = tuple(
             f"{f.category.value}: {f.evidence!r} ({f.rule})"
             for c in categories
-            for f in classification.findings
+            for f in self.findings
             if f.category == c
         )
 
@@ -175,6 +191,7 @@ class _Plan:
                 clause,
                 "Threats skip the ladder: end all direct contact while a manager reviews.",
                 approver=rule.end_contact_approval,
+                protocol=("end_direct_contact",),
             )
         elif not self.state.blocked:
             self._add(
@@ -212,6 +229,17 @@ class _Plan:
             self.summary = f"Incident recorded; {_words(pending)} already under way."
             return
         if not self.state.identified:
+            if self.behaviour_only:
+                self.not_fired.append(
+                    NotFired(
+                        "behaviour",
+                        "patterns of contact need an identified person before anything is "
+                        "done about them; noted only",
+                    )
+                )
+                self.outcome = "noted"
+                self.summary = "Pattern of contact noted; the account is not identified."
+                return
             self._unidentified()
             return
         step = NEXT_STEP.get(issued)
@@ -229,6 +257,15 @@ class _Plan:
         rule = self.profile.ladder.rule(step)
         clause = rule.clause.to_clause()
         approver = rule.approval
+        if self.behaviour_only and approver is None:
+            approver = self.profile.vulnerability.decider
+            self.not_fired.append(
+                NotFired(
+                    "automatic warning",
+                    "a pattern of contact is unacceptable only when it affects the service; "
+                    f"a {approver.value} judges that before anything is sent",
+                )
+            )
         vulnerable = self.state.vulnerability is not None
         if vulnerable and approver is None:
             approver = self.profile.vulnerability.decider
@@ -273,6 +310,7 @@ class _Plan:
                 f"Unacceptable behaviour ({behaviour}) continued after the manager's "
                 "assessment: a communication protocol is proposed.",
                 approver=approver,
+                protocol=self.profile.ladder.restriction.default_protocol,
             )
             self.outcome = "restriction proposed"
         waiting = any(a.needs_approval for a in self.actions)
@@ -358,7 +396,7 @@ class _Plan:
             )
 
     def _route_and_hide(self) -> None:
-        hide = any(self.profile.categories[c].hide for c in self.categories)
+        hide = any(self.profile.categories[c].hide for c in self.categories if not c.is_behaviour)
         if not hide:
             return
         if not self.contact.kind.is_public:
@@ -377,8 +415,9 @@ class _Plan:
                 approver=Role.COMMS,
                 needs_approval=False,
             )
+        kind = ActionKind.DELETE if self.profile.hide_action == "delete" else ActionKind.HIDE
         self._add(
-            ActionKind.HIDE,
+            kind,
             self.clause,
             f"{describe(self.categories).capitalize()} on a public page.",
         )
@@ -393,6 +432,7 @@ class _Plan:
         approver: Role | None = None,
         needs_approval: bool | None = None,
         message: str = "",
+        protocol: tuple[str, ...] = (),
     ) -> None:
         if needs_approval is None:
             needs_approval = approver is not None
@@ -405,6 +445,7 @@ class _Plan:
                 approver=approver,
                 message=message,
                 evidence=self.evidence,
+                protocol=protocol,
             )
         )
 
@@ -431,7 +472,7 @@ class _Plan:
             summary=self.summary,
             step=self.step,
             identified=self.state.identified,
-            findings=self.classification.findings,
+            findings=self.findings,
             actions=tuple(self.actions),
             not_fired=tuple(self.not_fired),
             profile=self.profile.name,

@@ -49,13 +49,39 @@ class StepRule(_Strict):
     approval: Role | None = None
 
 
+Protocol = Literal[
+    "one_contact_method",
+    "single_point_of_contact",
+    "set_times",
+    "topics_limited",
+    "third_party_only",
+    "end_direct_contact",
+]
+
+PROTOCOL_TERMS: dict[str, str] = {
+    "one_contact_method": "contact us by one method only (in writing)",
+    "single_point_of_contact": "all contact goes through one named member of staff",
+    "set_times": "we will take your calls and messages only at set times",
+    "topics_limited": "we will deal with a limited number of issues in a given period",
+    "third_party_only": "contact us through a representative or third party only",
+    "end_direct_contact": "all direct contact has ended; contact us in writing only, or "
+    "through a representative",
+}
+
+
+class RestrictionRule(StepRule):
+    """The last rung: a communication protocol, with the terms proposed by default."""
+
+    default_protocol: tuple[Protocol, ...] = ("one_contact_method", "single_point_of_contact")
+
+
 class Ladder(_Strict):
     """The escalation ladder: initial warning, formal warning, assessment, restriction."""
 
     initial_warning: StepRule
     formal_warning: StepRule
     assessment: StepRule
-    restriction: StepRule
+    restriction: RestrictionRule
     warning_channel: Literal["private", "public", "both"] = "private"
 
     def rule(self, step: LadderStep) -> StepRule:
@@ -98,9 +124,10 @@ class Appeals(_Strict):
     clause: ClauseRef
     decider: Role
     window_working_days: int | None = Field(default=None, ge=1)
-    decide_within_working_days: int | None = Field(default=None, ge=1)
+    decide_within_working_days: int = Field(ge=1)
     restrictions_stay_during_appeal: bool = True
-    external_route: str = ""
+    calendar: Literal["england-and-wales", "scotland"] = "england-and-wales"
+    route: str = Field(description="What the letter tells the person about appealing.")
 
 
 class Reviews(_Strict):
@@ -118,7 +145,10 @@ class PolicyProfile(_Strict):
     landlord: str
     policy: str = Field(description="The document's title, used when citing clauses.")
     source: str = Field(description="The policy text this profile encodes.")
-    mentions_ombudsman: bool = True
+    ombudsman: str | None = Field(
+        default="Housing Ombudsman", description="The ombudsman messages mention, if any."
+    )
+    hide_action: Literal["hide", "delete"] = "hide"
     roles: tuple[Role, ...]
     categories: dict[Category, CategoryRule]
     ladder: Ladder
@@ -151,9 +181,15 @@ class PolicyProfile(_Strict):
                     f"{path} names role '{role.value}', which this profile does not declare "
                     f"in 'roles' ({declared})"
                 )
-        missing = [c.value for c in Category if not c.is_behaviour and c not in self.categories]
+        missing = [c.value for c in Category if c not in self.categories]
         if missing:
-            raise ValueError(f"categories must cover every text category; missing: {missing}")
+            raise ValueError(f"categories must cover every category; missing: {missing}")
+        for category, rule in self.categories.items():
+            if category.is_behaviour and rule.hide:
+                raise ValueError(
+                    f"categories.{category.value}.hide: behaviour is a pattern over time, "
+                    "never a reason to hide one contact"
+                )
         for step in FORMAL_STEPS:
             if self.ladder.rule(step).approval is None:
                 raise ValueError(

@@ -289,6 +289,7 @@ class Action(Base):
     decided_by: Mapped[str | None] = mapped_column(sa.String(200))
     decided_at: Mapped[datetime | None]
     decision_note: Mapped[str | None] = mapped_column(sa.Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -346,6 +347,10 @@ class Restriction(Base):
     starts_at: Mapped[datetime]
     review_due: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    last_reviewed_at: Mapped[datetime | None]
+    review_note: Mapped[str | None] = mapped_column(sa.Text)
+
+    case: Mapped[Case] = relationship()
 
 
 class Appeal(Base):
@@ -359,9 +364,16 @@ class Appeal(Base):
     received_at: Mapped[datetime]
     deadline: Mapped[datetime | None]
     decider_role: Mapped[str] = mapped_column(sa.String(40))
+    original_decider: Mapped[str] = mapped_column(sa.String(200), default="")
+    late: Mapped[bool] = mapped_column(default=False)
+    opened_by: Mapped[str] = mapped_column(sa.String(200), default="")
     decided_by: Mapped[str | None] = mapped_column(sa.String(200))
     decided_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(sa.Text)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+    case: Mapped[Case] = relationship()
+    restriction: Mapped[Restriction | None] = relationship()
 
 
 class AuditEvent(Base):
