@@ -111,11 +111,14 @@ def _load_accounts(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[
     return found
 
 
-def identify(session: Session, accounts: Iterable[Account], now: datetime) -> dict[int, Identity]:
+def identify(
+    session: Session, accounts: Iterable[Account], now: datetime, *, verify: bool = True
+) -> dict[int, Identity]:
     """Resolve each account to a person through identifying links, verifying handles first.
 
     An account with no link whose handle appears on exactly one tenancy record gets a
-    verified link ("the handle is on the tenancy record"), recorded in the audit trail.
+    verified link ("the handle is on the tenancy record"), recorded in the audit trail;
+    `verify=False` (a dry run) only reads the links that exist.
     """
     accounts = list(accounts)
     ids = [a.id for a in accounts]
@@ -128,7 +131,7 @@ def identify(session: Session, accounts: Iterable[Account], now: datetime) -> di
     ):
         links.setdefault(link.account_id, link)
     unlinked = [a for a in accounts if a.id not in links]
-    if unlinked:
+    if unlinked and verify:
         _verify_from_handles(session, unlinked, links, now)
     tenancy_ids = {link.tenancy_id for link in links.values()}
     tenancies = {

@@ -137,11 +137,12 @@ class Pipeline:
         self.detectors = build_detectors(loaded)
         self.lookback = timedelta(days=settings.behaviour.lookback_days)
 
-    def run_once(self) -> PassReport:
-        """Ingest from every connector, decide everything new, and run the actions."""
+    def run_once(self, only: Sequence[str] | None = None) -> PassReport:
+        """Ingest from every connector (or `only` those named), decide, and act."""
         report = PassReport()
         for name, connector in self.connectors.items():
-            self.ingest(name, connector, report)
+            if only is None or name in only:
+                self.ingest(name, connector, report)
         self.decide_pending(report)
         report.run = self.runner.run()
         return report
@@ -258,7 +259,9 @@ class Pipeline:
                 identity = identities[contact.account_id]
                 concerned[identity.subject] = identity
         states = person_states(session, concerned.values())
-        cases = CaseBook(session, concerned, now)
+        cases = CaseBook(
+            session, concerned, now, self.loaded.profile.cases_stop_counting_after_months
+        )
         aliases = AliasBook(session, (i.account_id for i in concerned.values() if not i.identified))
         batch = _DecisionBatch(now)
         for contact in contacts:

@@ -14,9 +14,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.audit import audit
+from bot.audit import BOT, audit
 from bot.clock import add_months
 from bot.domain import ActionKind, ActionState, LadderStep, PersonState, Vulnerability
+from bot.errors import InputError
 from bot.identity import Identity
 from bot.policy.profile import PROTOCOL_TERMS, PolicyProfile
 from bot.storage.models import Action, Case, Decision, Restriction, Warning
@@ -36,20 +37,55 @@ class CaseBook:
     New cases are added to the session without a flush; they are written with the batch.
     """
 
-    def __init__(self, session: Session, subjects: Iterable[str], now: datetime) -> None:
+    def __init__(
+        self,
+        session: Session,
+        subjects: Iterable[str],
+        now: datetime,
+        stop_counting_after_months: int | None = None,
+    ) -> None:
         self.session = session
         self.now = now
         wanted = set(subjects)
         self._cases: dict[str, Case] = {}
-        if wanted:
-            for case in session.scalars(
-                sa.select(Case).where(Case.subject.in_(wanted), Case.status == "open")
-            ):
+        self._recently_closed: dict[str, Case] = {}
+        if not wanted:
+            return
+        for case in session.scalars(
+            sa.select(Case)
+            .where(Case.subject.in_(wanted), Case.status.in_(["open", "closed"]))
+            .order_by(Case.id)
+        ):
+            if case.status == "open":
                 self._cases.setdefault(case.subject, case)
+            elif (
+                stop_counting_after_months
+                and case.closed_at is not None
+                and add_months(case.closed_at, stop_counting_after_months) > now
+            ):
+                self._recently_closed[case.subject] = case
 
     def open_case(self, identity: Identity) -> Case:
-        """The subject's open case, opened now if there is none."""
+        """The subject's open case, reopening or opening one if needed.
+
+        A case closed too recently to stop counting is reopened (Housing Solutions 6.5.3);
+        otherwise a new case is opened now.
+        """
         case = self._cases.get(identity.subject)
+        if case is None and identity.subject in self._recently_closed:
+            case = self._recently_closed.pop(identity.subject)
+            case.status = "open"
+            case.closed_at = None
+            self._cases[identity.subject] = case
+            audit(
+                self.session,
+                actor=BOT,
+                event="case_reopened",
+                subject_type="case",
+                subject_id=case.id,
+                at=self.now,
+                reason="a new incident within the period the policy keeps closed cases counting",
+            )
         if case is None:
             case = Case(
                 subject=identity.subject,
@@ -226,3 +262,38 @@ def restriction_for(
     session.add(restriction)
     session.flush()
     return restriction
+
+
+def close_case(session: Session, *, case_id: int, by: str, note: str, now: datetime) -> Case:
+    """Close a case, so the person's ladder starts again.
+
+    Unless the profile keeps closed cases counting for a period and a new incident falls
+    within it: then the case is reopened where it was.
+
+    Raises:
+        InputError: unknown or already closed case, restrictions still in force, or no note.
+    """
+    case = session.get(Case, case_id)
+    if case is None or case.status != "open":
+        raise InputError(f"there is no open case {case_id}")
+    if not by.strip() or not note.strip():
+        raise InputError("closing a case needs your name (--by) and the reason (--note)")
+    in_force = session.scalar(
+        sa.select(sa.func.count()).where(
+            Restriction.case_id == case_id, Restriction.ended_at.is_(None)
+        )
+    )
+    if in_force:
+        raise InputError(f"case {case_id} has a restriction in force; end it at its review first")
+    case.status = "closed"
+    case.closed_at = now
+    audit(
+        session,
+        actor=by,
+        event="case_closed",
+        subject_type="case",
+        subject_id=case.id,
+        at=now,
+        note=note,
+    )
+    return case

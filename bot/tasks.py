@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.audit import audit
 from bot.domain import ActionKind, ActionState, Role
+from bot.errors import InputError
+from bot.policy.profile import PolicyProfile
+from bot.register import record_effects
 from bot.storage.models import Action, ManualTask
 
 PLATFORM_NAMES = {"facebook": "Facebook", "x": "X", "reddit": "Reddit", "local": "the platform"}
@@ -79,5 +83,76 @@ def open_task(
         at=now,
         kind=kind,
         previous_state=previous.value,
+    )
+    return task
+
+
+def open_tasks(session: Session, *, role: str | None = None) -> list[ManualTask]:
+    """Tasks still waiting for staff, oldest first."""
+    query = sa.select(ManualTask).where(ManualTask.state == "open").order_by(ManualTask.id)
+    if role is not None:
+        query = query.where(ManualTask.role == role)
+    return list(session.scalars(query))
+
+
+def close_task(
+    session: Session,
+    task_id: int,
+    *,
+    done: bool,
+    by: str,
+    note: str,
+    profile: PolicyProfile,
+    now: datetime,
+) -> ManualTask:
+    """Mark a task done (its action then counts as done) or not needed.
+
+    Raises:
+        InputError: unknown or closed task, no name, or an assessment (which is concluded
+            with `modbot assessments conclude`, recording its outcome).
+    """
+    task = session.get(ManualTask, task_id)
+    if task is None:
+        raise InputError(f"there is no task {task_id}")
+    if task.state != "open":
+        raise InputError(f"task {task_id} is already {task.state.replace('_', ' ')}")
+    if not by.strip():
+        raise InputError("say who you are (--by NAME)")
+    if task.kind == "assessment" and done:
+        raise InputError(
+            "an assessment records its outcome: use `modbot assessments conclude` instead"
+        )
+    task.state = "done" if done else "not_needed"
+    task.closed_at = now
+    task.closed_by = by
+    task.note = note
+    action = session.get(Action, task.action_id) if task.action_id else None
+    if action is not None:
+        previous = action.state
+        action.state = ActionState.DONE if done else ActionState.SUPERSEDED
+        action.updated_at = now
+        if done:
+            record_effects(session, action, profile, by, now)
+        audit(
+            session,
+            actor=by,
+            event="action_state",
+            subject_type="action",
+            subject_id=action.id,
+            at=now,
+            kind=action.kind.value,
+            previous_state=previous.value,
+            state=action.state.value,
+            by_hand=True,
+        )
+    audit(
+        session,
+        actor=by,
+        event="manual_task_closed",
+        subject_type="manual_task",
+        subject_id=task.id,
+        at=now,
+        state=task.state,
+        note=note,
     )
     return task

@@ -59,7 +59,7 @@ ADJECTIVES = frozenset(
     }
 )
 _INTENS = (
-    r"(?:(?:a|an|such a|such an|the|some|total|absolute|utter|complete|proper|right|"
+    r"(?:(?:a|an|all|such a|such an|the|some|total|absolute|utter|complete|proper|right|"
     r"bloody|fucking|effing|massive|useless|overpaid|lazy|stupid|bunch of|load of|pack of|"
     r"shower of|set of|lot of|gang of|lying|thieving|two[- ]faced|jumped[- ]up|stuck[- ]up|"
     r"arrogant|rude|ignorant|nasty|vile|horrible|disgusting|smug|fat|ugly|little|old)\s+){0,4}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -33,16 +34,32 @@ def test_help_explains_every_command(tmp_path):
 def test_demo_twice_duplicates_nothing(tmp_path):
     first = modbot("demo", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
-    assert "45 new contacts stored" in first.stdout
+    assert "50 new contacts stored" in first.stdout
     assert "threat escalated" in first.stdout
     assert "awaiting approval" in first.stdout
+    # The story: one tenant from an initial warning to an approved restriction and an appeal.
+    register = first.stdout[first.stdout.index("The register for tenancy T-10231") :]
+    for entry in ("initial warning", "formal warning", "restriction", "appeal received"):
+        assert entry in register, entry
+    with sqlite3.connect(tmp_path / "modbot-demo" / "modbot.db") as db:
+        approved_by, review_due = db.execute(
+            "SELECT approved_by, review_due FROM restrictions WHERE kind != 'end_direct_contact'"
+        ).fetchone()
+        decider, original, deadline = db.execute(
+            "SELECT decider_role, original_decider, deadline FROM appeals"
+        ).fetchone()
+    assert approved_by == "Helen Okoro"  # a Head of Service, as the profile requires
+    assert (decider, original) == ("director", "Helen Okoro")
+    assert deadline and review_due
     outbox = tmp_path / "modbot-demo" / "outbox.jsonl"
     lines = outbox.read_text().splitlines()
     assert lines and all(json.loads(line)["key"] for line in lines)
     second = modbot("demo", cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     assert "0 new contacts stored" in second.stdout
-    assert "Nothing new in the inbox" in second.stdout
+    assert "0 actions performed" in second.stdout
+    assert "Nothing new in the inboxes" in second.stdout
+    assert second.stdout.count("appeal received") == 1
     assert outbox.read_text().splitlines() == lines
 
 
