@@ -28,7 +28,7 @@ from bot.messages import Messages
 from bot.paths import shipped
 from bot.policy.engine import PolicyEngine
 from bot.policy.runner import ActionRunner, RunReport
-from bot.register import DELIVERS, CaseBook, person_states
+from bot.register import CaseBook, person_states, rung
 from bot.storage import models as m
 from bot.storage.queries import (
     advance_cursor,
@@ -258,10 +258,9 @@ class Pipeline:
             if behaviour[contact.id]:
                 identity = identities[contact.account_id]
                 concerned[identity.subject] = identity
-        states = person_states(session, concerned.values())
-        cases = CaseBook(
-            session, concerned, now, self.loaded.profile.cases_stop_counting_after_months
-        )
+        months = self.loaded.profile.cases_stop_counting_after_months
+        states = person_states(session, concerned.values(), now, months)
+        cases = CaseBook(session, concerned, now, months)
         aliases = AliasBook(session, (i.account_id for i in concerned.values() if not i.identified))
         batch = _DecisionBatch(now)
         for contact in contacts:
@@ -408,9 +407,13 @@ class _DecisionBatch:
 def _after(state: PersonState, decision: Decision) -> PersonState:
     """The person's state once `decision` is planned, for the next contact in the batch."""
     kinds = {a.kind for a in decision.actions}
-    pending = state.step_pending
-    if decision.step is not LadderStep.NONE and kinds & DELIVERS[decision.step]:
-        pending = decision.step if decision.step.rank > pending.rank else pending
+    pending = max(
+        (rung(kind, decision.step) for kind in kinds),
+        key=lambda step: step.rank,
+        default=LadderStep.NONE,
+    )
+    if pending.rank < state.step_pending.rank:
+        pending = state.step_pending
     return replace(
         state,
         step_pending=pending,

@@ -31,8 +31,53 @@ DELIVERS: Mapping[LadderStep, frozenset[ActionKind]] = {
 TERMINAL = frozenset({ActionState.DONE, ActionState.REJECTED, ActionState.SUPERSEDED})
 
 
+def rung(kind: ActionKind, decision_step: LadderStep) -> LadderStep:
+    """The ladder rung an action delivers, if any.
+
+    Warnings count as the initial warning only when the decision was that rung (a hidden
+    comment's notice is not a warning); formal warnings, assessments and restrictions are
+    their own rung whatever planned them (a restriction may come from an assessment, or
+    from a threat, which skips the ladder).
+    """
+    if kind in DELIVERS[LadderStep.INITIAL_WARNING]:
+        return decision_step if decision_step is LadderStep.INITIAL_WARNING else LadderStep.NONE
+    for step in (LadderStep.FORMAL_WARNING, LadderStep.ASSESSMENT, LadderStep.RESTRICTION):
+        if kind in DELIVERS[step]:
+            return step
+    return LadderStep.NONE
+
+
+def current_cases(
+    session: Session,
+    subjects: Iterable[str],
+    now: datetime,
+    stop_counting_after_months: int | None,
+) -> dict[str, Case]:
+    """Each subject's current case: the open one, or one closed too recently to forget.
+
+    Housing Solutions 6.5.3: a case counts until it has been closed for 12 months.
+    """
+    wanted = set(subjects)
+    open_cases: dict[str, Case] = {}
+    recently_closed: dict[str, Case] = {}
+    if not wanted:
+        return {}
+    for case in session.scalars(sa.select(Case).where(Case.subject.in_(wanted)).order_by(Case.id)):
+        if case.status == "open":
+            open_cases[case.subject] = case
+            continue
+        still_counts = (
+            stop_counting_after_months is not None
+            and case.closed_at is not None
+            and add_months(case.closed_at, stop_counting_after_months) > now
+        )
+        if still_counts:
+            recently_closed[case.subject] = case
+    return {**recently_closed, **open_cases}
+
+
 class CaseBook:
-    """The open cases of the subjects in one batch: loaded in one query, opened on demand.
+    """The current cases of the subjects in one batch: loaded in one query, opened on demand.
 
     New cases are added to the session without a flush; they are written with the batch.
     """
@@ -46,24 +91,7 @@ class CaseBook:
     ) -> None:
         self.session = session
         self.now = now
-        wanted = set(subjects)
-        self._cases: dict[str, Case] = {}
-        self._recently_closed: dict[str, Case] = {}
-        if not wanted:
-            return
-        for case in session.scalars(
-            sa.select(Case)
-            .where(Case.subject.in_(wanted), Case.status.in_(["open", "closed"]))
-            .order_by(Case.id)
-        ):
-            if case.status == "open":
-                self._cases.setdefault(case.subject, case)
-            elif (
-                stop_counting_after_months
-                and case.closed_at is not None
-                and add_months(case.closed_at, stop_counting_after_months) > now
-            ):
-                self._recently_closed[case.subject] = case
+        self._cases = current_cases(session, subjects, now, stop_counting_after_months)
 
     def open_case(self, identity: Identity) -> Case:
         """The subject's open case, reopening or opening one if needed.
@@ -72,11 +100,9 @@ class CaseBook:
         otherwise a new case is opened now.
         """
         case = self._cases.get(identity.subject)
-        if case is None and identity.subject in self._recently_closed:
-            case = self._recently_closed.pop(identity.subject)
+        if case is not None and case.status == "closed":
             case.status = "open"
             case.closed_at = None
-            self._cases[identity.subject] = case
             audit(
                 self.session,
                 actor=BOT,
@@ -99,18 +125,18 @@ class CaseBook:
         return case
 
 
-def person_states(session: Session, identities: Iterable[Identity]) -> dict[str, PersonState]:
-    """The ladder state of each subject, from its open case, in a few queries."""
+def person_states(
+    session: Session,
+    identities: Iterable[Identity],
+    now: datetime,
+    stop_counting_after_months: int | None = None,
+) -> dict[str, PersonState]:
+    """The ladder state of each subject, from its current case, in a few queries."""
     by_subject = {i.subject: i for i in identities}
     states: dict[str, PersonState] = {}
     if not by_subject:
         return states
-    cases = {
-        c.subject: c
-        for c in session.scalars(
-            sa.select(Case).where(Case.subject.in_(by_subject), Case.status == "open")
-        )
-    }
+    cases = current_cases(session, by_subject, now, stop_counting_after_months)
     case_ids = [c.id for c in cases.values()]
     by_case: dict[int, list[sa.Row]] = {}
     incidents: dict[int, int] = {}
@@ -134,10 +160,10 @@ def person_states(session: Session, identities: Iterable[Identity]) -> dict[str,
         warned: set[int] = set()  # decisions whose initial warning went out
         blocked = False
         for row in by_case.get(case.id, []) if case is not None else []:
-            step: LadderStep = row.step
             if row.kind is ActionKind.BLOCK and row.state is not ActionState.REJECTED:
                 blocked = True
-            if row.kind not in DELIVERS.get(step, ()):
+            step = rung(row.kind, row.step)
+            if step is LadderStep.NONE:
                 continue
             if row.state is ActionState.DONE:
                 if step.rank > issued.rank:

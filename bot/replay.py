@@ -21,7 +21,7 @@ from bot.history import OWN, histories
 from bot.identity import Identity, identify
 from bot.pipeline import build_classifier, build_detectors, build_messages
 from bot.policy.engine import PolicyEngine
-from bot.register import DELIVERS
+from bot.register import rung
 from bot.storage.models import Contact
 from bot.storage.queries import to_domain
 from bot.storage.session import Store
@@ -103,10 +103,13 @@ class _Simulation:
         )
         decision = self.engine.decide(domain, classification, state, behaviour)
         kinds = {a.kind for a in decision.actions}
-        if decision.step is not LadderStep.NONE and kinds & DELIVERS[decision.step]:
-            state = replace(state, step_issued=decision.step)
-            if not identity.identified:
-                state = replace(state, platform_warnings=state.platform_warnings + 1)
+        reached = max(
+            (rung(k, decision.step) for k in kinds), key=lambda s: s.rank, default=LadderStep.NONE
+        )
+        if reached.rank > state.step_issued.rank:
+            state = replace(state, step_issued=reached)
+        if reached is LadderStep.INITIAL_WARNING and not identity.identified:
+            state = replace(state, platform_warnings=state.platform_warnings + 1)
         if ActionKind.BLOCK in kinds:
             state = replace(state, blocked=True)
         self.states[identity.subject] = state

@@ -1,0 +1,149 @@
+"""Staff working the register from the command line, against the demo's database."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_cli import modbot
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    assert modbot("demo", cwd=folder).returncode == 0
+    return folder
+
+
+@pytest.fixture
+def demo(demo_dir, tmp_path) -> tuple[Path, Path]:
+    """A private copy of the demo for one test: (folder, config)."""
+    copy = tmp_path / "modbot-demo"
+    shutil.copytree(demo_dir / "modbot-demo", copy)
+    config = copy / "demo.yaml"
+    config.write_text(config.read_text().replace(str(demo_dir / "modbot-demo"), str(copy)))
+    return tmp_path, config
+
+
+def test_explain_shows_clauses_approvals_and_why_nots(demo):
+    folder, config = demo
+    result = modbot("explain", "x:19700015", "--config", str(config), cwd=folder)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "threat escalated" in out and "needs a manager" in out
+    assert "threats skip the warning ladder" in out
+    assert "Aggressive or abusive behaviour" in out
+    missing = modbot("explain", "999999", "--config", str(config), cwd=folder)
+    assert missing.returncode == 2 and "there is no contact 999999" in missing.stderr
+
+
+def test_approvals_are_listed_and_roles_are_enforced(demo):
+    folder, config = demo
+    listed = modbot("approvals", "list", "--config", str(config), cwd=folder)
+    assert "gurpreet.sandhu" in listed.stdout and "manager" in listed.stdout
+    with sqlite3.connect(folder / "modbot-demo" / "modbot.db") as db:
+        (action_id,) = db.execute(
+            "SELECT id FROM actions WHERE state = 'awaiting_approval'"
+        ).fetchone()
+    refused = modbot(
+        "approvals",
+        "approve",
+        str(action_id),
+        "--by",
+        "Priya Shah",
+        "--role",
+        "comms",
+        "--config",
+        str(config),
+        cwd=folder,
+    )
+    assert refused.returncode == 2 and "needs a manager to decide; a comms may not" in refused.stderr
+    no_reason = modbot(
+        "approvals",
+        "reject",
+        str(action_id),
+        "--by",
+        "Sunita Rao",
+        "--role",
+        "manager",
+        "--reason",
+        " ",
+        "--config",
+        str(config),
+        cwd=folder,
+    )
+    assert no_reason.returncode == 2 and "needs a reason" in no_reason.stderr
+    approved = modbot(
+        "approvals",
+        "approve",
+        str(action_id),
+        "--by",
+        "Sunita Rao",
+        "--role",
+        "manager",
+        "--note",
+        "Support worker agrees a gentle warning helps",
+        "--config",
+        str(config),
+        cwd=folder,
+    )
+    assert approved.returncode == 0, approved.stderr
+    ran = modbot("run", "--once", "--config", str(config), cwd=folder)
+    assert ran.returncode == 0, ran.stderr
+    with sqlite3.connect(folder / "modbot-demo" / "modbot.db") as db:
+        state, by = db.execute(
+            "SELECT state, decided_by FROM actions WHERE id = ?", (action_id,)
+        ).fetchone()
+    assert (state, by) == ("done", "Sunita Rao")
+
+
+def test_reviews_and_appeals_due(demo):
+    folder, config = demo
+    reviews = modbot("reviews", "due", "--within", "400", "--config", str(config), cwd=folder)
+    assert reviews.returncode == 0 and "Helen Okoro" in reviews.stdout
+    appeals = modbot("appeals", "due", "--within", "60", "--config", str(config), cwd=folder)
+    assert appeals.returncode == 0 and "director" in appeals.stdout
+    bad_date = modbot(
+        "appeals",
+        "open",
+        "1",
+        "--received",
+        "yesterday",
+        "--by",
+        "P",
+        "--config",
+        str(config),
+        cwd=folder,
+    )
+    assert bad_date.returncode == 2 and "write it as YYYY-MM-DD" in bad_date.stderr
+
+
+def test_tasks_are_listed_for_staff(demo):
+    folder, config = demo
+    result = modbot("tasks", "list", "--role", "comms", "--config", str(config), cwd=folder)
+    assert result.returncode == 0
+    assert "Route this to the right queue" in result.stdout
+    assert "boiler" in result.stdout  # the original text travels with the task
+
+
+def test_replay_compares_configs_and_touches_nothing(demo):
+    folder, config = demo
+    database = folder / "modbot-demo" / "modbot.db"
+    before = hashlib.sha256(database.read_bytes()).hexdigest()
+    strict = folder / "strict.yaml"
+    strict.write_text(
+        config.read_text().replace("staff_names:", "extra_profanity: [bloody]\n  staff_names:")
+    )
+    result = modbot(
+        "replay", "--since", "3650d", "--config", str(strict), "--current", str(config), cwd=folder
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Replay of 50 contacts" in result.stdout
+    assert "acceptable → hidden" in result.stdout  # "bloody hell, another missed appointment"
+    assert hashlib.sha256(database.read_bytes()).hexdigest() == before
+    bad = modbot("replay", "--since", "lots", "--current", str(config), cwd=folder)
+    assert bad.returncode == 2 and "write e.g. 90d" in bad.stderr
