@@ -102,6 +102,13 @@ class BehaviourConfig(_Strict):
     demands: DemandsConfig = DemandsConfig()
 
 
+class RetentionConfig(_Strict):
+    """How long personal data is kept before the retention job removes it."""
+
+    contact_text_days: int = Field(default=730, ge=30)
+    alias_log_days: int = Field(default=365, ge=30)
+
+
 class WordsConfig(_Strict):
     """Word lists comms teams edit without code."""
 
@@ -137,6 +144,7 @@ class BotConfig(_Strict):
     templates: TemplatesConfig = TemplatesConfig()
     pipeline: PipelineConfig = PipelineConfig()
     behaviour: BehaviourConfig = BehaviourConfig()
+    retention: RetentionConfig = RetentionConfig()
 
     @field_validator("thresholds")
     @classmethod

@@ -258,11 +258,22 @@ def run_demo(directory: Path, console: Console) -> None:
             console.print(pass_table(session))
             console.print(register_table(session, STORY_TENANCY))
             counts = action_counts(session)
+            aliases = session.scalar(sa.select(sa.func.count()).select_from(m.AliasLogEntry))
+            suspicions = [
+                f"{c.account.handle} ~ {c.other.handle}: {c.evidence}"
+                for c in session.scalars(sa.select(m.AccountConnection))
+            ]
     finally:
         pipeline.close()
         store.dispose()
     for event in story.events:
         console.print(f"  • {event}")
+    console.print(
+        f"Alias log: {aliases} unidentified accounts acted on; suspected connections for "
+        f"staff to confirm or dismiss (modbot aliases list): {len(suspicions)}"
+    )
+    for suspicion in suspicions:
+        console.print(f"  ? {suspicion}", markup=False)
     outbox = loaded.settings.connectors["local"].outbox
     console.print(
         f"This run: {stored} new contacts stored, {performed} actions performed, "

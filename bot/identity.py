@@ -204,6 +204,7 @@ class AliasBook:
 
     def __init__(self, session: Session, account_ids: Iterable[int]) -> None:
         self.session = session
+        self.logged: dict[int, Account] = {}
         ids = list(set(account_ids))
         self._entries: dict[int, AliasLogEntry] = (
             {
@@ -218,6 +219,7 @@ class AliasBook:
 
     def log(self, account: Account, reason: str, now: datetime) -> None:
         """Record (or refresh) an unidentified account the bot acted on."""
+        self.logged[account.id] = account
         entry = self._entries.get(account.id)
         if entry is None:
             entry = AliasLogEntry(

@@ -81,3 +81,72 @@ def add_link(
         state=state.value,
     )
     return link
+
+
+def list_links(
+    session: Session, *, tenancy_ref: str | None = None, state: LinkState | None = None
+) -> list[AccountLink]:
+    """Links, newest first, optionally for one tenancy or in one state."""
+    query = sa.select(AccountLink).order_by(AccountLink.id.desc())
+    if tenancy_ref is not None:
+        query = query.join(TenancyRecord).where(TenancyRecord.tenancy_ref == tenancy_ref)
+    if state is not None:
+        query = query.where(AccountLink.state == state)
+    return list(session.scalars(query))
+
+
+def confirm_link(
+    session: Session, link_id: int, *, by: str, note: str, now: datetime
+) -> AccountLink:
+    """A member of staff confirms a suspected link; from now on it identifies the person.
+
+    Raises:
+        InputError: unknown link, already identifying, or no name or note.
+    """
+    link = session.get(AccountLink, link_id)
+    if link is None:
+        raise InputError(f"there is no link {link_id}")
+    if link.state is not LinkState.SUSPECTED:
+        raise InputError(f"link {link_id} is already {link.state.value.replace('_', ' ')}")
+    if not by.strip() or not note.strip():
+        raise InputError("confirming a link needs your name (--by) and how you know (--note)")
+    previous = link.method
+    link.state = LinkState.STAFF_CONFIRMED
+    link.method = f"confirmed by staff (suspected: {previous})"
+    link.made_by = by
+    link.note = note
+    audit(
+        session,
+        actor=by,
+        event="link_confirmed",
+        subject_type="account",
+        subject_id=link.account_id,
+        at=now,
+        tenancy_id=link.tenancy_id,
+    )
+    return link
+
+
+def remove_link(session: Session, link_id: int, *, by: str, note: str, now: datetime) -> None:
+    """Remove a wrong link; the audit trail keeps who removed it and why.
+
+    Raises:
+        InputError: unknown link, or no name or note.
+    """
+    link = session.get(AccountLink, link_id)
+    if link is None:
+        raise InputError(f"there is no link {link_id}")
+    if not by.strip() or not note.strip():
+        raise InputError("removing a link needs your name (--by) and the reason (--note)")
+    audit(
+        session,
+        actor=by,
+        event="link_removed",
+        subject_type="account",
+        subject_id=link.account_id,
+        at=now,
+        tenancy_id=link.tenancy_id,
+        state=link.state.value,
+        note=note,
+    )
+    session.delete(link)

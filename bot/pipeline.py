@@ -17,6 +17,7 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.orm import Session, joinedload
 
+from bot.aliases import suspect_connections
 from bot.audit import BOT, audit
 from bot.clock import Clock, system_clock
 from bot.config import LoadedConfig
@@ -296,6 +297,7 @@ class Pipeline:
             report.outcomes[decision.outcome] += 1
         session.flush()  # new cases and alias entries, so their ids exist
         batch.write(session)
+        suspect_connections(session, aliases.logged.values(), now)
 
 
 class _DecisionBatch:

@@ -12,15 +12,17 @@ import sys
 
 from rich.text import Text
 
-from bot.cli import admin, passes, register, tenancies  # noqa: F401  (registers their commands)
+from bot.cli import admin, identity, passes, register, tenancies  # noqa: F401  (registers their commands)
 from bot.cli._app import app, errors
 from bot.errors import BotError
+from bot.logging import configure_logging
 
 __all__ = ["app", "main"]
 
 
 def main() -> None:
     """Entry point: run the app, turning deliberate errors into one clear message."""
+    configure_logging()
     try:
         app()
     except BotError as exc:

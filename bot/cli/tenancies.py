@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import Progress
 
 from bot.cli._app import ConfigOption, console, group, opened_store
 
@@ -26,9 +27,19 @@ def tenancies_import(
     from bot.clock import system_clock
     from bot.tenancies import import_tenancies, read_mapping
 
-    with opened_store(config) as (_, store), store.begin() as session:
+    with (
+        opened_store(config) as (_, store),
+        store.begin() as session,
+        Progress(disable=not console.is_terminal, console=console) as progress,
+    ):
+        task = progress.add_task("Importing tenancy records", total=None)
         report = import_tenancies(
-            session, file, mapping=read_mapping(mapping), actor=by, now=system_clock()
+            session,
+            file,
+            mapping=read_mapping(mapping),
+            actor=by,
+            now=system_clock(),
+            progress=lambda done: progress.update(task, completed=done),
         )
     console.print(
         f"Imported {report.rows} tenancy records from {file}: {report.created} new, "

@@ -103,6 +103,10 @@ class UnidentifiedRule(_Strict):
     clause: ClauseRef
     warnings_before_block: int = Field(ge=1, le=10)
     block_clause: ClauseRef
+    block_connected_pseudonyms: bool = Field(
+        default=False,
+        description="Block accounts staff confirm are pseudonyms of a blocked one.",
+    )
 
 
 class VulnerabilityRule(_Strict):

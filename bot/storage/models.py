@@ -182,6 +182,41 @@ class AliasLogEntry(Base):
     reason: Mapped[str] = mapped_column(sa.Text, default="")
 
 
+class ConnectionState(enum.StrEnum):
+    """Staff's view of a suspected connection between two accounts."""
+
+    SUSPECTED = "suspected"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
+class AccountConnection(Base):
+    """A suspicion that two accounts are the same person, with its evidence.
+
+    Part of the alias log, kept apart from tenancy data. Nothing follows from a suspicion:
+    only a connection staff confirm can lead to anything (e.g. blocking a pseudonym where
+    the policy allows it, Hanover 5.6).
+    """
+
+    __tablename__ = "account_connections"
+    __table_args__ = (sa.UniqueConstraint("account_id", "other_account_id", "reason"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    other_account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(60))
+    evidence: Mapped[str] = mapped_column(sa.Text)
+    confidence: Mapped[float]
+    state: Mapped[ConnectionState] = mapped_column(_enum(ConnectionState))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(sa.String(200))
+    decided_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+    account: Mapped[Account] = relationship(foreign_keys=[account_id])
+    other: Mapped[Account] = relationship(foreign_keys=[other_account_id])
+
+
 class Contact(Base):
     """One thing posted to or sent to the landlord's account. Unique per platform item."""
 
@@ -205,6 +240,7 @@ class Contact(Base):
     thread_id: Mapped[str] = mapped_column(sa.String(200), default="")
     parent_id: Mapped[str] = mapped_column(sa.String(200), default="")
     status: Mapped[str] = mapped_column(sa.String(16), default="new")
+    purged_at: Mapped[datetime | None]
 
     account: Mapped[Account] = relationship()
     findings: Mapped[list[Finding]] = relationship(back_populates="contact")
@@ -240,6 +276,7 @@ class Case(Base):
     status: Mapped[str] = mapped_column(sa.String(16), default="open")
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    anonymised_at: Mapped[datetime | None]
 
 
 class Decision(Base):

@@ -108,3 +108,14 @@ def test_audit_trail_refuses_update_and_delete(store: Store):
             session.execute(statement)
     with store.session() as session:
         assert session.scalar(sa.select(AuditEvent.actor)) == "modbot"
+
+
+def test_migrations_match_the_models(store: Store):
+    """Every model change has its migration: the upgraded schema equals the models."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from bot.storage.models import Base
+
+    with store.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
