@@ -144,6 +144,8 @@ class ActionKind(enum.StrEnum):
     RESTRICTION = "restriction"
     POLICE_REFERRAL_DECISION = "police_referral_decision"
     ROUTE_COMPLAINT = "route_complaint"
+    UNHIDE = "unhide"
+    UNBLOCK = "unblock"
 
     @property
     def is_platform_action(self) -> bool:
@@ -172,6 +174,8 @@ PLATFORM_ACTIONS: frozenset[ActionKind] = frozenset(
         ActionKind.MUTE,
         ActionKind.REPORT,
         ActionKind.FORMAL_WARNING,
+        ActionKind.UNHIDE,
+        ActionKind.UNBLOCK,
     }
 )
 FORMAL_ACTIONS: frozenset[ActionKind] = frozenset(

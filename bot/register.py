@@ -144,7 +144,7 @@ def person_states(
         for row in session.execute(
             sa.select(Decision.id, Decision.case_id, Decision.step, Action.kind, Action.state)
             .join(Action, Action.decision_id == Decision.id)
-            .where(Decision.case_id.in_(case_ids))
+            .where(Decision.case_id.in_(case_ids), Decision.reversed_at.is_(None))
         ):
             by_case.setdefault(row.case_id, []).append(row)
         incidents = dict(

@@ -40,6 +40,9 @@ ACTION_CAPABILITY: dict[ActionKind, Capability] = {
     ActionKind.NOTICE: Capability.MESSAGE,
     ActionKind.FORMAL_WARNING: Capability.MESSAGE,
     ActionKind.RESTRICTION: Capability.MESSAGE,
+    # Undoing needs the same permission as doing (unhide, unban / approve on Reddit).
+    ActionKind.UNHIDE: Capability.HIDE,
+    ActionKind.UNBLOCK: Capability.BLOCK,
     ActionKind.BLOCK: Capability.BLOCK,
     ActionKind.MUTE: Capability.MUTE,
     ActionKind.REPORT: Capability.REPORT,

@@ -360,7 +360,29 @@ def cases_close(case_id: int, by: By, note: Note, config: ConfigOption = None) -
         console.print(f"Case {case_id} closed.")
 
 
-# --- explain and replay ----------------------------------------------------------------
+# --- reversals, explain and replay -----------------------------------------------------
+
+
+@app.command()
+def reverse(
+    contact: Annotated[str, typer.Argument(help="The contact's number, or platform:id.")],
+    by: By,
+    reason: Annotated[str, typer.Option("--reason", help="Why the bot was wrong.")],
+    config: ConfigOption = None,
+) -> None:
+    """Reverse a decision as a false positive: unhide and unblock where the platform allows."""
+    from bot.reversals import reverse_decision
+    from bot.storage.queries import contact_by_ref
+
+    with opened_store(config) as (_, store), store.begin() as session:
+        found = contact_by_ref(session=session, ref=contact)
+        if found is None or found.decision is None:
+            raise InputError(f"there is no decided contact {contact}")
+        undo = reverse_decision(
+            session, found.decision.id, by=by, reason=reason, now=system_clock()
+        )
+        planned = ", ".join(a.kind.value for a in undo) or "nothing to undo on the platform"
+        console.print(f"Decision reversed; planned: {planned}. It runs on the next pass.")
 
 
 @app.command()

@@ -295,6 +295,9 @@ class Decision(Base):
     incident: Mapped[bool] = mapped_column(default=False)
     not_fired: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reversed_at: Mapped[datetime | None]
+    reversed_by: Mapped[str | None] = mapped_column(sa.String(200))
+    reversal_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     contact: Mapped[Contact] = relationship(back_populates="decision")
     case: Mapped[Case | None] = relationship()

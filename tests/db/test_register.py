@@ -363,3 +363,31 @@ def test_persistence_after_an_answer_goes_to_a_manager_not_an_automatic_warning(
             )
             == 1
         )
+
+
+def test_a_reversed_false_positive_is_undone_and_does_not_count(tenant: Tenant, store, clock):
+    from bot.reversals import reverse_decision
+
+    tenant.posts()
+    with store.begin() as session:
+        decision = session.scalar(sa.select(m.Decision))
+        undo = reverse_decision(
+            session,
+            decision.id,
+            by="Priya Shah",
+            reason="quoting what was said to her",
+            now=clock(),
+        )
+        assert [a.kind for a in undo] == [ActionKind.UNHIDE]
+    with store.begin() as session, pytest.raises(InputError, match="already reversed"):
+        reverse_decision(session, decision.id, by="P", reason="r", now=clock())
+    tenant.run()
+    outbox = [
+        json.loads(line)["action"]
+        for line in (tenant.inbox.parent / "outbox.jsonl").read_text().splitlines()
+    ]
+    assert outbox.count("unhide") == 1
+    tenant.posts()  # the reversed warning does not count: this is a first warning again
+    with store.session() as session:
+        latest = session.scalar(sa.select(m.Decision).order_by(m.Decision.id.desc()).limit(1))
+        assert latest.step is LadderStep.INITIAL_WARNING
