@@ -171,7 +171,9 @@ def contact_from_item(connector: str, item: Any, kind: ContactKind | None = None
     if isinstance(item, Comment):
         parent = getattr(item, "parent_id", "") or ""
         link = getattr(item, "link_id", "") or ""
-        permalink = getattr(item, "context", None) or getattr(item, "permalink", "") or ""
+        permalink = getattr(item, "context", None) or getattr(item, "permalink", None) or ""
+        if not permalink and link.startswith("t3_"):  # older listings carry no permalink
+            permalink = f"/r/{getattr(item, 'subreddit', '')}/comments/{link[3:]}/_/{item.id}/"
         return Contact(
             connector=connector,
             platform="reddit",
@@ -356,10 +358,19 @@ class RedditConnector:
                 "read the mod queue",
                 lambda: list(self.subreddit.mod.modqueue(limit=self.config.page_size)),
             )
-            contacts = [c for i in items if (c := contact_from_item(self.name, i))]
-            yield FetchedBatch(tuple(contacts), dump_cursor(state))
+            yield FetchedBatch(tuple(self._contacts(items)), dump_cursor(state))
         if watch.inbox:
             yield from self._inbox(state)
+
+    def _contacts(self, items: list[Any], kind: Any = None) -> list[Contact]:
+        """Contacts from praw items, leaving out the bot account's own (its warnings)."""
+        me = self._username.lower()
+        found = []
+        for item in items:
+            contact = contact_from_item(self.name, item, kind(item) if kind else None)
+            if contact is not None and contact.account.platform_user_id != me:
+                found.append(contact)
+        return found
 
     def _listing(self, state: dict[str, Any], source: str, listing: Any) -> FetchedBatch:
         start = self.clock() - timedelta(days=self.config.backfill_days)
@@ -379,7 +390,7 @@ class RedditConnector:
             return found
 
         items = self._call(f"read new {source} in r/{self.config.subreddit}", read)
-        contacts = [c for i in items if (c := contact_from_item(self.name, i))]
+        contacts = self._contacts(items)
         newest = max((float(i.created_utc) for i in items), default=since)
         ids = {i.fullname for i in items if float(i.created_utc) == newest}
         if newest == since:
@@ -397,18 +408,25 @@ class RedditConnector:
         for _ in range(self.config.max_pages):
             items = self._call(
                 "read the inbox",
-                lambda: list(self.reddit.inbox.unread(limit=self.config.page_size, mark=False)),
+                # One page per call (a ListingGenerator would page on by itself): what is
+                # marked read drops out, so the next call gets the next page.
+                lambda: list(
+                    self.reddit.get(
+                        "message/unread/", params={"limit": self.config.page_size, "mark": "false"}
+                    )
+                ),
             )
             if not items:
                 return
-            contacts = []
-            for item in items:
-                in_sub = str(getattr(item, "subreddit", "") or "").lower()
-                if isinstance(item, Comment) and in_sub != self.config.subreddit.lower():
-                    continue  # a mention elsewhere on Reddit is not ours to moderate
-                contact = contact_from_item(self.name, item, _inbox_kind(item))
-                if contact is not None:
-                    contacts.append(contact)
+            ours = [
+                item
+                for item in items
+                # a mention elsewhere on Reddit is not ours to moderate
+                if not isinstance(item, Comment)
+                or str(getattr(item, "subreddit", "") or "").lower()
+                == self.config.subreddit.lower()
+            ]
+            contacts = self._contacts(ours, _inbox_kind)
             yield FetchedBatch(tuple(contacts), dump_cursor(state))
             # Only now, with the batch stored, is the platform's cursor moved on.
             self._call("mark inbox items read", lambda i=items: self.reddit.inbox.mark_read(i))

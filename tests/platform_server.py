@@ -85,7 +85,9 @@ class FakePlatform:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else b""
                 parsed = urlparse(self.path)
-                query = {k: v[-1] for k, v in parse_qs(parsed.query, keep_blank_values=True).items()}
+                query = {
+                    k: v[-1] for k, v in parse_qs(parsed.query, keep_blank_values=True).items()
+                }
                 seen = Seen(
                     self.command,
                     parsed.path,
@@ -150,7 +152,9 @@ class FakePlatform:
                 answer = route.answer
                 break
             else:
-                return Reply(404, {"error": {"message": f"no fake route for {seen.method} {seen.path}"}})
+                return Reply(
+                    404, {"error": {"message": f"no fake route for {seen.method} {seen.path}"}}
+                )
         return answer(seen) if callable(answer) else answer
 
     def calls(self, method: str | None = None, path: str | None = None) -> list[Seen]:

@@ -42,7 +42,9 @@ def request(action: ActionKind, message: str = "", **kw: object) -> ActionReques
 
 
 def test_mentions_poll_reads_one_page_and_keeps_its_place(tmp_path):
-    x = connector(account_id="783214", watch={"replies": False, "direct_messages": False}, max_pages=1)
+    x = connector(
+        account_id="783214", watch={"replies": False, "direct_messages": False}, max_pages=1
+    )
     with replay(prepared(tmp_path, "x", "test_client_get_users_mentions.yaml")):
         sent = record_requests(x.client.session)
         batches = list(x.fetch_since(None))
@@ -67,7 +69,9 @@ def test_mentions_poll_reads_one_page_and_keeps_its_place(tmp_path):
 
 
 def test_mentions_resume_from_the_stored_page_token(tmp_path):
-    x = connector(account_id="783214", watch={"replies": False, "direct_messages": False}, max_pages=1)
+    x = connector(
+        account_id="783214", watch={"replies": False, "direct_messages": False}, max_pages=1
+    )
     cursor = json.dumps({"mentions": {"since_id": "1", "newest": "9", "next_token": "TOKEN"}})
     with replay(prepared(tmp_path, "x", "test_client_get_users_mentions.yaml")):
         sent = record_requests(x.client.session)
@@ -104,7 +108,9 @@ def test_a_search_gap_longer_than_seven_days_is_reported(tmp_path):
 
 def test_direct_messages_poll_an_empty_inbox(tmp_path):
     x = connector(watch={"mentions": False, "replies": False})
-    path = prepared(tmp_path, "x", "test_manage_and_lookup_direct_messages.yaml", only=("/2/dm_events",))
+    path = prepared(
+        tmp_path, "x", "test_manage_and_lookup_direct_messages.yaml", only=("/2/dm_events",)
+    )
     with replay(path):
         sent = record_requests(x.client.session)
         batches = list(x.fetch_since(None))
@@ -136,7 +142,11 @@ def test_public_reply_looks_first_then_posts_in_reply(tmp_path):
     x = connector()
     lookup = interaction("GET", f"{API}/2/users/{ME}/tweets", {"meta": {"result_count": 0}})
     path = prepared(
-        tmp_path, "x", "test_client_create_and_delete_tweet.yaml", extra=[lookup], only=("/2/tweets",)
+        tmp_path,
+        "x",
+        "test_client_create_and_delete_tweet.yaml",
+        extra=[lookup],
+        only=("/2/tweets",),
     )
     with replay(path):
         sent = record_requests(x.client.session)
@@ -274,4 +284,6 @@ def test_v11_status_and_dm_event_shapes_parse_into_contacts():
     assert parsed.kind is ContactKind.PRIVATE_MESSAGE
     assert parsed.external_id == f"dm:{event['id']}"
     assert parsed.account.platform_user_id == event["message_create"]["sender_id"]
-    assert contact_from_dm_event("x", event, {}, org_id=event["message_create"]["sender_id"]) is None
+    assert (
+        contact_from_dm_event("x", event, {}, org_id=event["message_create"]["sender_id"]) is None
+    )
