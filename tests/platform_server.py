@@ -7,6 +7,7 @@ on: what the SDK actually sent, and how often.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -105,10 +106,8 @@ class FakePlatform:
                     self.send_header(key, value)
                 self.send_header("content-length", str(len(data)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             do_GET = do_POST = do_PUT = do_DELETE = _serve
 

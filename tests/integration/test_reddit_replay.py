@@ -318,5 +318,5 @@ def test_a_private_message_cannot_be_removed_and_report_goes_to_staff(no_sleep):
         reddit.perform(
             request(ActionKind.HIDE, fullname="t4_abc", kind=ContactKind.PRIVATE_MESSAGE)
         )
-    with pytest.raises(UnsupportedActionError, match="reddit.com/report"):
+    with pytest.raises(UnsupportedActionError, match=r"reddit\.com/report"):
         reddit.perform(request(ActionKind.REPORT))
