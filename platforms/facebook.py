@@ -535,12 +535,21 @@ class FacebookConnector:
             ):
                 older = False
                 for post in page:
-                    if len(recent) < self.config.posts_to_watch and post.get("id"):
-                        recent.append(str(post["id"]))
+                    post_id = _s(post.get("id"))
+                    if (
+                        post_id
+                        and post_id not in recent
+                        and len(recent) < self.config.posts_to_watch
+                    ):
+                        recent.append(post_id)
                     contact = contact_from_post(self.name, page_id, post)
                     when = _when(post.get("created_time"))
                     older = older or when.timestamp() < feed_mark.t
-                    if contact is not None and feed_mark.is_new(contact.external_id, when):
+                    if (
+                        contact is not None
+                        and feed_mark.is_new(contact.external_id, when)
+                        and contact.external_id not in {p.external_id for p in posts}
+                    ):
                         posts.append(contact)
                 if older and len(recent) >= self.config.posts_to_watch:
                     break
