@@ -311,7 +311,7 @@ def test_private_reply_json_encodes_the_recipient(graph):
 
 def test_private_reply_after_seven_days_goes_to_staff_without_a_call(graph):
     old = request(ActionKind.PRIVATE_WARNING, "x", created_at=NOW - timedelta(days=8))
-    with pytest.raises(UnsupportedActionError, match="within 7 days.*8 days old"):
+    with pytest.raises(UnsupportedActionError, match=r"within 7 days.*8 days old"):
         connector(graph).perform(old)
     assert graph.log == []
 
