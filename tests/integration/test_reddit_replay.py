@@ -320,3 +320,46 @@ def test_a_private_message_cannot_be_removed_and_report_goes_to_staff(no_sleep):
         )
     with pytest.raises(UnsupportedActionError, match=r"reddit\.com/report"):
         reddit.perform(request(ActionKind.REPORT))
+
+
+def test_a_private_message_parses_into_a_contact(tmp_path, no_sleep):
+    from platforms.reddit import contact_from_item
+
+    reddit = connector()
+    with replay(prepared(tmp_path, "reddit", "TestInbox.test_message.json", replace=PLACEHOLDERS)):
+        message = reddit.reddit.inbox.message("30rhflk")
+        contact = contact_from_item("reddit", message)
+    assert contact.kind is ContactKind.PRIVATE_MESSAGE
+    assert contact.external_id == "t4_30rhflk"
+    assert contact.permalink == "https://www.reddit.com/message/messages/30rhflk"
+    assert contact.text
+
+
+def test_a_forbidden_read_names_the_missing_permission(tmp_path, no_sleep):
+    from bot.errors import ForbiddenError
+
+    reddit = connector()
+    path = prepared(
+        tmp_path, "reddit", "TestInbox.test_message__unauthorized.json", replace=PLACEHOLDERS
+    )
+    with replay(path), pytest.raises(ForbiddenError, match="HTTP 403"):
+        reddit._call("read a message", lambda: reddit.reddit.inbox.message("6i8om7"))
+
+
+def test_bad_credentials_stop_the_connector(no_sleep):
+    from bot.errors import AuthError
+    from tests.platform_server import FakePlatform, Reply
+
+    server = FakePlatform().start()
+    try:
+        server.route("POST", "/api/v1/access_token", Reply(401, {"error": "invalid_grant"}))
+        reddit = connector(
+            api_base_url=server.url, watch={"submissions": False, "inbox": False, "modqueue": False}
+        )
+        with pytest.raises(AuthError, match="MODBOT_REDDIT_PASSWORD"):
+            list(reddit.fetch_since(None))
+        with pytest.raises(AuthError):
+            list(reddit.fetch_since(None))
+        assert len(server.calls("POST", "/api/v1/access_token")) == 1
+    finally:
+        server.stop()

@@ -287,3 +287,24 @@ def test_v11_status_and_dm_event_shapes_parse_into_contacts():
     assert (
         contact_from_dm_event("x", event, {}, org_id=event["message_create"]["sender_id"]) is None
     )
+
+
+def test_v2_dm_events_parse_into_contacts():
+    events = [
+        {"event_type": "MessageCreate", "id": "1585800613752881156", "text": "Testing 2"},
+        {
+            "event_type": "MessageCreate",
+            "id": "9",
+            "text": "hi",
+            "sender_id": "42",
+            "dm_conversation_id": "42-1",
+            "created_at": "2026-11-19T10:00:00.000Z",
+        },
+        {"event_type": "ParticipantsJoin", "id": "10"},
+    ]
+    users = {"42": {"id": "42", "username": "tenant42", "name": "T"}}
+    parsed = [contact_from_dm_event("x", e, users, org_id=ME) for e in events]
+    assert parsed[0].account.platform_user_id == "unknown:1585800613752881156"
+    assert parsed[0].created_at == datetime(2022, 10, 28, 1, 8, 23, 726000, tzinfo=UTC)
+    assert parsed[1].account.handle == "tenant42" and parsed[1].thread_id == "42-1"
+    assert parsed[2] is None
