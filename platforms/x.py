@@ -120,6 +120,9 @@ class XConfig(BaseModel):
     )
     page_size: int = Field(default=100, ge=10, le=100)
     max_pages: int = Field(default=10, ge=1, le=100)
+    backfill_days: int = Field(
+        default=1, ge=0, le=30, description="How far back the very first poll reads."
+    )
     poll_interval_seconds: int = Field(default=60, ge=15)
     api_base_url: str | None = Field(default=None, description="Send calls here (a proxy; tests).")
     http: RetrySettings = RetrySettings()
@@ -409,9 +412,10 @@ class XConnector:
                 state,
                 "mentions",
                 ContactKind.MENTION,
-                lambda since, token: self.client.get_users_mentions(
+                lambda since, token, start: self.client.get_users_mentions(
                     org,
                     since_id=since,
+                    start_time=start,
                     pagination_token=token,
                     max_results=self.config.page_size,
                     tweet_fields=TWEET_FIELDS,
@@ -426,9 +430,10 @@ class XConnector:
                 state,
                 "replies",
                 ContactKind.REPLY,
-                lambda since, token: self.client.search_recent_tweets(
+                lambda since, token, start: self.client.search_recent_tweets(
                     f"to:{handle} -from:{handle}",
                     since_id=since,
+                    start_time=start,
                     next_token=token,
                     max_results=self.config.page_size,
                     tweet_fields=TWEET_FIELDS,
@@ -454,6 +459,10 @@ class XConnector:
             f"{(self.clock() - window):%d %b %Y} that arrived in between may be lost",
         )
 
+    def _backfill_start(self) -> str:
+        start = self.clock() - timedelta(days=self.config.backfill_days)
+        return start.strftime("%Y-%m-%dT%H:%M:%SZ")
+
     def _done(self, state: dict[str, Any], source: str) -> None:
         state.setdefault("polled_at", {})[source] = int(self.clock().timestamp())
 
@@ -465,8 +474,10 @@ class XConnector:
         token = position.get("next_token")
         newest = position.get("newest")
         warnings = self._gap(state, source)
+        # The very first poll reads back `backfill_days` only, not X's whole window.
+        start = self._backfill_start() if since is None and token is None else None
         for _ in range(self.config.max_pages):
-            page = self._call(f"read {source}", lambda t=token: fetch(since, t))
+            page = self._call(f"read {source}", lambda t=token: fetch(since, t, start))
             meta = page.get("meta") or {}
             if token is None:
                 newest = meta.get("newest_id") or newest  # the first page of this run
@@ -518,6 +529,10 @@ class XConnector:
             fresh = [
                 e for e in events if since is None or _as_int(_s(e.get("id"))) > _as_int(since)
             ]
+            if since is None:  # the very first poll: only the last `backfill_days`
+                oldest = self.clock() - timedelta(days=self.config.backfill_days)
+                reached = any(snowflake_time(_s(e.get("id"))) < oldest for e in events)
+                fresh = [e for e in fresh if snowflake_time(_s(e.get("id"))) >= oldest]
             users = _users(page.get("includes"))
             contacts = [
                 c

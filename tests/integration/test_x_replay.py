@@ -65,6 +65,7 @@ def test_mentions_poll_reads_one_page_and_keeps_its_place(tmp_path):
     }
     assert sent[0].method == "GET" and sent[0].path_url.startswith("/2/users/783214/mentions?")
     assert "tweet.fields=created_at%2Cauthor_id%2Cconversation_id" in sent[0].url
+    assert "start_time=" in sent[0].url  # the first poll reads back one day, not 800 posts
     assert sent[0].headers["Authorization"].startswith("OAuth ")  # user context
 
 
@@ -77,6 +78,7 @@ def test_mentions_resume_from_the_stored_page_token(tmp_path):
         sent = record_requests(x.client.session)
         batch = next(x.fetch_since(cursor))
     assert "pagination_token=TOKEN" in sent[0].url and "since_id=1" in sent[0].url
+    assert "start_time" not in sent[0].url
     # The page had a next_token again: the run is still paging from the same since_id.
     assert json.loads(batch.cursor)["mentions"]["newest"] == "9"
 
