@@ -34,6 +34,7 @@ from bot.messages import Messages
 from bot.policy.profile import PolicyProfile
 from bot.register import record_effects, restriction_for, warnings_issued
 from bot.storage.models import Action, Contact
+from bot.storage.queries import record_connector_error
 from bot.storage.session import Store
 from bot.tasks import PLATFORM_NAMES, describe_by_hand, open_task
 from platforms.base import ActionRequest, ActionTarget, Connector, Recall, can_perform
@@ -311,6 +312,10 @@ class ActionRunner:
                     report.manual += 1
                 elif isinstance(result, (AuthError, RateLimitedError)):
                     # Not the action's fault: put it back untried for the next run.
+                    if isinstance(result, AuthError):  # show it in connector health too
+                        record_connector_error(
+                            session=session, connector=claimed.connector, error=str(result), at=now
+                        )
                     action.attempts = max(0, action.attempts - 1)
                     action.last_error = str(result)
                     back = ActionState.APPROVED if action.decided_by else ActionState.PLANNED

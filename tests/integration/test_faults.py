@@ -291,3 +291,20 @@ def test_no_secret_reaches_logs_errors_or_the_database(world, server, caplog, st
     for secret in SECRETS.values():
         if len(secret) > 12:
             assert secret not in blob
+
+
+def test_a_token_revoked_between_poll_and_action_shows_in_health(world, server):
+    expired = {
+        "error": {
+            "code": 190,
+            "error_subcode": 460,
+            "message": "password changed",
+            "type": "OAuthException",
+        }
+    }
+    server.route("POST", f"/v21.0/{POST}", Reply(400, expired))
+    report = world.pass_()
+    assert world.actions()["hide"][:2] == ("planned", 0)
+    assert any("rejected the Page token" in e for e in report.run.errors)
+    assert "MODBOT_FACEBOOK_PAGE_TOKEN" in world.cursor().last_error
+    assert world.cursor().cursor is not None  # the poll before it still moved the cursor

@@ -201,6 +201,8 @@ def test_public_warning_is_a_distinguished_reply_after_looking_for_ours(tmp_path
         ("POST", "/api/distinguish/"),
     ]
     assert form(sent[2]) == {"api_type": "json", "thing_id": "t1_d1616q2", "text": "Comment reply"}
+    reply_id = receipt.platform_ref.removeprefix("reddit:comment:")
+    assert form(sent[3]) == {"api_type": "json", "how": "yes", "id": reply_id}
 
 
 def test_an_earlier_reply_by_the_bot_is_found_and_not_sent_again(tmp_path, no_sleep):
