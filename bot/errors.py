@@ -60,3 +60,22 @@ class NotFoundError(PlatformError):
 
 class ForbiddenError(PlatformError):
     """The account lacks a permission the action needs; staff must act by hand."""
+
+
+class UnsupportedActionError(PlatformError):
+    """The platform cannot do this action *here*, decided at the time of the call.
+
+    Unlike a missing capability, the answer depends on the item: a Facebook private reply
+    after 7 days or a second time, an X reply to someone who did not mention the account, an
+    X hide outside the organisation's own conversations. The runner hands the action to staff
+    with this message as the reason; it is never retried.
+    """
+
+
+class DeliveryUnknownError(PlatformError):
+    """A message may or may not have gone out (the platform timed out or failed after it).
+
+    Resending could message the person twice and the platform offers no way to look, so the
+    runner never retries it: staff get a task to check the conversation and send it by hand
+    only if it is not there.
+    """

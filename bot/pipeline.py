@@ -160,16 +160,23 @@ class Pipeline:
         with self.store.begin() as session:
             cursor = get_cursor(session=session, connector=name).cursor
         fetched = 0
+        problems: list[str] = []
         try:
             for batch in connector.fetch_since(cursor):
                 report.stored += self.store_contacts(name, batch.contacts, cursor=batch.cursor)
                 fetched += len(batch.contacts)
+                problems.extend(batch.warnings)
         except BotError as exc:
-            report.errors.append(f"{name}: {exc}")
-            log.warning("connector_failed", connector=name, error=str(exc))
+            problems.append(str(exc))
+        # Warnings (a polling gap longer than the platform keeps) and failures both go to
+        # connector health, after the cursor moves, so advancing it does not clear them.
+        for problem in problems:
+            report.errors.append(f"{name}: {problem}")
+            log.warning("connector_failed", connector=name, error=problem)
+        if problems:
             with self.store.begin() as session:
                 record_connector_error(
-                    session=session, connector=name, error=str(exc), at=self.clock()
+                    session=session, connector=name, error="; ".join(problems), at=self.clock()
                 )
         report.fetched[name] = fetched
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar, Protocol, runtime_checkable
 
 from bot.domain import ActionKind, ActionReceipt, Contact, ContactKind
@@ -66,6 +67,7 @@ class FetchedBatch:
 
     contacts: tuple[Contact, ...]
     cursor: str | None
+    warnings: tuple[str, ...] = ()  # e.g. a polling gap longer than the platform's window
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,8 @@ class ActionTarget:
     account_handle: str
     thread_id: str = ""
     permalink: str = ""
+    parent_id: str = ""
+    created_at: datetime | None = None  # platform windows (e.g. Facebook's 7-day private reply)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,15 +11,29 @@ from typing import Annotated
 from pydantic import Field
 
 from platforms.base import Connector
+from platforms.facebook import FacebookConfig, FacebookConnector
 from platforms.local import LocalConfig, LocalConnector
+from platforms.reddit import RedditConfig, RedditConnector
+from platforms.x import XConfig, XConnector
 
-ConnectorConfig = Annotated[LocalConfig, Field(discriminator="type")]
+ConnectorConfig = Annotated[
+    LocalConfig | FacebookConfig | XConfig | RedditConfig, Field(discriminator="type")
+]
 
 CONNECTOR_TYPES: dict[str, type] = {
     "local": LocalConnector,
+    "facebook": FacebookConnector,
+    "x": XConnector,
+    "reddit": RedditConnector,
 }
 
 
-def build_connector(name: str, config: LocalConfig) -> Connector:
-    """Build the connector `name` from its validated settings."""
+def build_connector(
+    name: str, config: LocalConfig | FacebookConfig | XConfig | RedditConfig
+) -> Connector:
+    """Build the connector `name` from its validated settings.
+
+    Building reads no secret and calls no platform: each real connector signs in on its
+    first call, so `modbot connectors check` and `config check` stay offline.
+    """
     return CONNECTOR_TYPES[config.type](name, config)

@@ -22,11 +22,19 @@ from sqlalchemy.orm import Session, joinedload
 from bot.audit import BOT, audit
 from bot.clock import Clock, system_clock
 from bot.domain import ActionKind, ActionReceipt, ActionState, Role
-from bot.errors import AuthError, ForbiddenError, PlatformError, RateLimitedError
+from bot.errors import (
+    AuthError,
+    DeliveryUnknownError,
+    ForbiddenError,
+    PlatformError,
+    RateLimitedError,
+    UnsupportedActionError,
+)
 from bot.messages import Messages
 from bot.policy.profile import PolicyProfile
 from bot.register import record_effects, restriction_for, warnings_issued
 from bot.storage.models import Action, Contact
+from bot.storage.queries import record_connector_error
 from bot.storage.session import Store
 from bot.tasks import PLATFORM_NAMES, describe_by_hand, open_task
 from platforms.base import ActionRequest, ActionTarget, Connector, Recall, can_perform
@@ -203,7 +211,9 @@ class ActionRunner:
             actor=BOT,
         )
 
-    def _unsupported(self, session: Session, action: Action, now: datetime) -> None:
+    def _unsupported(
+        self, session: Session, action: Action, now: datetime, *, reason: str = ""
+    ) -> None:
         platform = PLATFORM_NAMES.get(action.contact.platform, action.contact.platform)
         previous = action.state
         action.state = ActionState.UNSUPPORTED
@@ -216,13 +226,21 @@ class ActionRunner:
             at=now,
             kind=action.kind.value,
             previous_state=previous.value,
+            reason=reason,
         )
+        if reason:
+            action.last_error = reason
         open_task(
             session,
             action,
             kind="unsupported",
             role=Role.COMMS,
-            instructions=f"{platform} does not let the bot do this. " + describe_by_hand(action),
+            instructions=(
+                f"{platform} does not let the bot do this"
+                + (f" here: {reason.rstrip('.')}" if reason else "")
+                + ". "
+                + describe_by_hand(action)
+            ),
             now=now,
             actor=BOT,
         )
@@ -271,6 +289,13 @@ class ActionRunner:
                 if isinstance(result, ActionReceipt):
                     self._done(session, action, result, now, issued)
                     report.done += 1
+                elif isinstance(result, UnsupportedActionError):
+                    self._unsupported(session, action, now, reason=str(result))
+                    report.manual += 1
+                elif isinstance(result, DeliveryUnknownError):
+                    action.last_error = str(result)
+                    self._check_sent(session, action, now, str(result))
+                    report.manual += 1
                 elif isinstance(result, ForbiddenError):
                     action.last_error = str(result)
                     open_task(
@@ -287,6 +312,10 @@ class ActionRunner:
                     report.manual += 1
                 elif isinstance(result, (AuthError, RateLimitedError)):
                     # Not the action's fault: put it back untried for the next run.
+                    if isinstance(result, AuthError):  # show it in connector health too
+                        record_connector_error(
+                            session=session, connector=claimed.connector, error=str(result), at=now
+                        )
                     action.attempts = max(0, action.attempts - 1)
                     action.last_error = str(result)
                     back = ActionState.APPROVED if action.decided_by else ActionState.PLANNED
@@ -357,20 +386,24 @@ class ActionRunner:
                     action.attempts = max(0, action.attempts - 1)
                     self._set(session, action, back, now)
                 else:
-                    open_task(
-                        session,
-                        action,
-                        kind="check_sent",
-                        role=Role.COMMS,
-                        instructions=(
-                            "The bot stopped while sending this and cannot tell whether it "
-                            "went out. Check the conversation first and send it by hand only "
-                            "if it is not there. " + describe_by_hand(action)
-                        ),
-                        now=now,
-                        actor=BOT,
-                    )
+                    self._check_sent(session, action, now, "The bot stopped while sending this")
                     report.manual += 1
+
+    def _check_sent(self, session: Session, action: Action, now: datetime, why: str) -> None:
+        # A message that may have gone out is never resent blindly: staff look first.
+        open_task(
+            session,
+            action,
+            kind="check_sent",
+            role=Role.COMMS,
+            instructions=(
+                f"{why.rstrip('.')}, and the bot cannot tell whether it went out. Check the "
+                "conversation first and send it by hand only if it is not there. "
+                + describe_by_hand(action)
+            ),
+            now=now,
+            actor=BOT,
+        )
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -387,6 +420,8 @@ class ActionRunner:
                 account_handle=contact.account.handle,
                 thread_id=contact.thread_id,
                 permalink=contact.permalink,
+                parent_id=contact.parent_id,
+                created_at=contact.created_at,
             ),
             idempotency_key=action.idempotency_key,
             message=action.message,

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from bot.config import load_config
 from bot.domain import ActionKind, ActionState
+from bot.errors import DeliveryUnknownError, UnsupportedActionError
 from bot.pipeline import PassReport, Pipeline
 from bot.storage import models as m
 from bot.storage.session import Store
@@ -173,3 +174,38 @@ def test_a_message_that_may_have_gone_is_never_resent_blindly(setup, store, cloc
         assert task.kind == "check_sent"
         assert "Check the conversation first" in task.instructions
     assert platform.calls == ["facebook:c1:hide"]
+
+
+def test_an_action_the_platform_refuses_here_becomes_a_task_with_the_reason(setup, store):
+    platform, pipeline, _ = setup
+    platform.failures_left = 1
+    platform.failure = UnsupportedActionError(
+        "Facebook allows a private reply only within 7 days of the comment"
+    )
+    report = pipeline().run_once()
+    assert report.run.failed == 0 and report.run.manual == 1
+    assert states(store) == {"hide": "manual_task", "private_warning": "done"}
+    with store.session() as session:
+        task = session.scalar(sa.select(m.ManualTask))
+        assert task.kind == "unsupported"
+        assert "does not let the bot do this here: Facebook allows a private reply only" in (
+            task.instructions
+        )
+        assert "Hide this comment" in task.instructions and task.link
+    pipeline().run_once()  # never retried
+    assert platform.calls.count("facebook:c1:hide") == 1
+
+
+def test_a_message_that_may_have_gone_out_is_handed_to_staff_not_retried(setup, store):
+    platform, pipeline, _ = setup
+    platform.missing = Capability.HIDE
+    platform.failures_left = 1
+    platform.failure = DeliveryUnknownError("Facebook did not answer in time")
+    pipeline().run_once()
+    assert states(store)["private_warning"] == "manual_task"
+    with store.session() as session:
+        task = session.scalar(sa.select(m.ManualTask).where(m.ManualTask.kind == "check_sent"))
+        assert "Facebook did not answer in time" in task.instructions
+        assert "Check the conversation first" in task.instructions
+    pipeline().run_once()
+    assert platform.calls.count("facebook:c1:private_warning") == 1

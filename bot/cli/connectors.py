@@ -1,0 +1,99 @@
+"""Connectors from the command line: `connectors check`, `connectors reset`, and `serve`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from bot.cli._app import ConfigOption, app, console, errors, group, opened_store
+
+connectors_app = group("connectors", "Check the configured platform connectors.")
+
+
+@connectors_app.command("check")
+def connectors_check(config: ConfigOption = None) -> None:
+    """Validate each connector's settings and credentials, and show what it can do.
+
+    Calls no platform: it checks that every environment variable a connector needs is set
+    (never printing a value) and lists the actions the bot will do itself; everything else
+    becomes a task for staff. Exits with status 1 if any credential is missing.
+    """
+    from bot.config import load_config
+    from platforms.base import Capability
+    from platforms.registry import build_connector
+
+    loaded = load_config(config)
+    missing_any = False
+    for name, settings in loaded.settings.connectors.items():
+        connector = build_connector(name, settings)
+        caps = connector.capabilities
+        can = [c.name.lower() for c in Capability if c.name and c.value and c in caps]
+        console.print(Text.assemble((f"{name}", "bold"), f" ({settings.type})"))
+        interval = getattr(settings, "poll_interval_seconds", None)
+        if interval:
+            console.print(f"  polls every {interval} s")
+        console.print(f"  can: {', '.join(can)}")
+        for note in getattr(connector, "notes", list)():
+            console.print(f"  note: {note}")
+        envs = getattr(connector, "credential_envs", dict)()
+        if envs:
+            table = Table(box=None, padding=(0, 2), show_header=False)
+            missing = set(connector.missing_credentials())
+            for env, purpose in envs.items():
+                state = "[red]missing[/]" if env in missing else "[green]set[/]"
+                table.add_row(f"  {env}", state, purpose)
+            console.print(table)
+            if missing:
+                missing_any = True
+                errors.print(
+                    Text.assemble(
+                        ("warning: ", "yellow"), f"{name}: set {', '.join(sorted(missing))}"
+                    ),
+                    soft_wrap=True,
+                )
+    if missing_any:
+        raise typer.Exit(1)
+
+
+@connectors_app.command("reset")
+def connectors_reset(
+    name: Annotated[str, typer.Argument(help="The connector's name in the config.")],
+    config: ConfigOption = None,
+) -> None:
+    """Forget a connector's cursor, so its next poll starts from the platform's newest items.
+
+    Contacts already stored are kept and never stored twice.
+    """
+    from bot.errors import BotError
+    from bot.storage.models import ConnectorCursor
+
+    with opened_store(config) as (loaded, store):
+        if name not in loaded.settings.connectors:
+            raise BotError(f"no connector named '{name}' in the config")
+        with store.begin() as session:
+            row = session.get(ConnectorCursor, name)
+            if row is not None:
+                row.cursor = None
+                row.last_error = None
+    console.print(f"Cursor of connector '{name}' reset.")
+
+
+@app.command()
+def serve(
+    config: ConfigOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+) -> None:
+    """Run the web app: /webhooks/facebook and /webhooks/x (put HTTPS in front of it).
+
+    Deliveries are checked, stored at once and moderated in the background.
+    """
+    import uvicorn
+
+    from bot.web.app import create_app
+
+    with opened_store(config) as (loaded, store):
+        uvicorn.run(create_app(loaded, store), host=host, port=port, log_level="info")

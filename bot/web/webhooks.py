@@ -1,0 +1,61 @@
+"""`/webhooks/{platform}`: hand each call to the connectors of that type, store, answer.
+
+The platform rules (Meta's handshake and `X-Hub-Signature-256`, X's CRC and
+`x-twitter-webhooks-signature`) live in each connector's `handle_webhook`; this layer only
+passes the raw request in, stores the contacts a good delivery carried (idempotently, so a
+replayed delivery stores nothing new), answers at once, and leaves moderation to a
+background task. A refused or malformed delivery stores nothing.
+"""
+
+from __future__ import annotations
+
+import structlog
+from fastapi import APIRouter, BackgroundTasks, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from bot.pipeline import Pipeline
+from platforms.base import Capability, WebhookReply, WebhookRequest
+
+log = structlog.get_logger(__name__)
+
+router = APIRouter()
+
+
+@router.api_route("/webhooks/{platform}", methods=["GET", "POST"], include_in_schema=False)
+async def webhook(platform: str, request: Request, background: BackgroundTasks) -> Response:
+    """Verify or receive one webhook call for every connector of type `platform`."""
+    pipeline: Pipeline = request.app.state.pipeline
+    targets = [
+        (name, connector)
+        for name, connector in pipeline.connectors.items()
+        if connector.type_name == platform and connector.capabilities & Capability.WEBHOOK
+    ]
+    if not targets:
+        return Response(f"no {platform} connector takes webhooks here", 404)
+    hook = WebhookRequest(
+        method=request.method,
+        query=dict(request.query_params),
+        headers={k.lower(): v for k, v in request.headers.items()},
+        body=await request.body(),  # the raw bytes: signatures are over exactly these
+    )
+    replies = [(name, connector.handle_webhook(hook)) for name, connector in targets]
+    if request.method == "GET":
+        chosen = next((r for _, r in replies if r.status == 200), replies[0][1])
+        return _answer(chosen)
+    refused = [r for _, r in replies if r.status != 200]
+    if refused:
+        worst = min(refused, key=lambda r: {403: 0, 400: 1}.get(r.status, 2))
+        log.warning("webhook_refused", platform=platform, status=worst.status, why=worst.body)
+        return _answer(worst)
+    stored = 0
+    for name, reply in replies:
+        if reply.contacts:
+            stored += await run_in_threadpool(pipeline.store_contacts, name, reply.contacts)
+    log.info("webhook_received", platform=platform, stored=stored)
+    if stored:
+        background.add_task(request.app.state.moderation.run)
+    return _answer(replies[0][1])
+
+
+def _answer(reply: WebhookReply) -> Response:
+    return Response(reply.body, reply.status, media_type=reply.media_type)

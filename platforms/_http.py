@@ -1,0 +1,280 @@
+"""What every real connector shares: timeouts, retries, rate-limit waits, secret scrubbing.
+
+The SDKs disagree on all of this (platforms.md 1.2, 2.2, 3.2): tweepy and facebook-sdk set no
+timeout and never retry, praw retries some faults itself. So each connector sends its calls
+through `Caller.call`, which gives every platform the same rules:
+
+* every HTTP request has a timeout (`TimeoutAdapter`, mounted on the SDK's session);
+* a rate limit is waited out in-process only when the platform's reset is near (at most
+  `max_rate_wait` seconds); otherwise `RateLimitedError` goes up and the runner puts the
+  action back untried, or the poll keeps its cursor for the next pass;
+* 5xx and network faults are retried with full-jitter exponential backoff, a bounded number
+  of times, then raised as a `PlatformError` (the runner marks the action failed and a
+  later run tries again);
+* a rejected token stops the connector for the life of the process with one clear message;
+* no message that leaves a connector contains a secret: every text built from an SDK
+  exception is scrubbed of the credential values first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import requests
+import structlog
+from pydantic import BaseModel, ConfigDict, Field
+from requests.adapters import HTTPAdapter
+
+from bot.errors import AuthError, ConfigError, PlatformError, RateLimitedError
+
+log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+
+
+class TransientError(PlatformError):
+    """A fault worth retrying soon: a 5xx answer, a timeout, a dropped connection."""
+
+
+class RetrySettings(BaseModel):
+    """How hard a connector tries before giving up on one call (shared by every platform)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    attempts: int = Field(default=4, ge=1, le=10, description="Tries for 5xx/network faults.")
+    backoff_seconds: float = Field(default=1.0, ge=0, le=60)
+    backoff_max_seconds: float = Field(default=30.0, ge=0, le=600)
+    max_rate_limit_wait_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        le=900,
+        description="Sleep until a rate-limit reset at most this long; longer waits end the "
+        "pass for this connector and it resumes on the next one.",
+    )
+
+
+class TimeoutAdapter(HTTPAdapter):
+    """A requests adapter that puts a timeout on every request and can move the host.
+
+    `rewrite` (from, to) sends requests for one base URL to another: how a deployment puts a
+    proxy in front of an SDK whose host is hard-coded (tweepy), and how tests reach a fake
+    server on 127.0.0.1.
+    """
+
+    def __init__(self, timeout: float, rewrite: tuple[str, str] | None = None) -> None:
+        super().__init__()
+        self.timeout = timeout
+        self.rewrite = rewrite
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        """Send with our timeout unless the caller gave one, at the rewritten URL."""
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        if self.rewrite and request.url and request.url.startswith(self.rewrite[0]):
+            request.url = self.rewrite[1].rstrip("/") + request.url[len(self.rewrite[0]) :]
+        return super().send(request, **kwargs)
+
+
+def timed_session(
+    timeout: float, rewrite: tuple[str, str] | None = None, session: requests.Session | None = None
+) -> requests.Session:
+    """A `requests.Session` (new, or the SDK's own) whose every request has a timeout."""
+    session = session or requests.Session()
+    adapter = TimeoutAdapter(timeout, rewrite)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+@dataclass
+class Redactor:
+    """Replaces every known secret value in a text with ``<redacted>``."""
+
+    secrets: list[str] = field(default_factory=list)
+
+    def add(self, *values: str | None) -> None:
+        """Remember more secret values (short ones are ignored: they would mangle text)."""
+        self.secrets.extend(v for v in values if v and len(v) >= 6)
+
+    def scrub(self, text: str) -> str:
+        """`text` with every secret replaced."""
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            text = text.replace(secret, "<redacted>")
+        return text
+
+
+class Caller:
+    """Runs one platform call under the shared rules (see the module docstring).
+
+    Args:
+        connector: the connector's configured name, for messages.
+        settings: the retry and timeout settings.
+        translate: turns any exception from the SDK into a `PlatformError` subclass; it must
+            build its message with `redactor.scrub`.
+        sleep: how to wait (tests pass a recorder).
+    """
+
+    def __init__(
+        self,
+        connector: str,
+        settings: RetrySettings,
+        translate: Callable[[BaseException, str], PlatformError],
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.connector = connector
+        self.settings = settings
+        self.translate = translate
+        self.sleep = sleep
+        self.stopped: AuthError | None = None
+
+    def check_running(self) -> None:
+        """Refuse every call once the platform rejected our credentials."""
+        if self.stopped is not None:
+            raise AuthError(str(self.stopped))
+
+    def call(self, what: str, fn: Callable[[], T], *, retry_transient: bool = True) -> T:
+        """Call `fn`, retrying transient faults and near rate-limit resets.
+
+        Args:
+            what: a short description ("hide comment 123_456") for messages and logs.
+            fn: the SDK call.
+            retry_transient: False for calls that must not be repeated blindly (a message
+                whose first try may have gone out).
+
+        Raises:
+            PlatformError: a subclass saying what went wrong and what to do.
+        """
+        self.check_running()
+        attempt = 0
+        waited = False
+        while True:
+            try:
+                return fn()
+            except Exception as exc:  # every SDK error is translated, never leaked raw
+                error = self.translate(exc, what)
+            if isinstance(error, RateLimitedError):
+                wait = error.retry_after
+                if (
+                    not waited
+                    and wait is not None
+                    and wait <= self.settings.max_rate_limit_wait_seconds
+                ):
+                    log.info("rate_limited_waiting", connector=self.connector, seconds=wait)
+                    self.sleep(max(0.0, wait))
+                    waited = True
+                    continue
+                raise error
+            if isinstance(error, TransientError) and retry_transient:
+                attempt += 1
+                if attempt < self.settings.attempts:
+                    delay = random.uniform(
+                        0,
+                        min(
+                            self.settings.backoff_max_seconds,
+                            self.settings.backoff_seconds * 2 ** (attempt - 1),
+                        ),
+                    )
+                    log.info(
+                        "platform_retry",
+                        connector=self.connector,
+                        what=what,
+                        attempt=attempt,
+                        delay=round(delay, 2),
+                        error=str(error),
+                    )
+                    self.sleep(delay)
+                    continue
+                raise PlatformError(f"{error} (gave up after {attempt} tries)") from None
+            if isinstance(error, AuthError):
+                self.stopped = error
+                log.error("connector_stopped", connector=self.connector, error=str(error))
+            raise error
+
+
+def secret_value(env_name: str) -> str:
+    """The value of the secret in `env_name` (raises `ConfigError` naming it if unset)."""
+    from bot.credentials import read_secret
+
+    secret = read_secret(env_name)
+    assert secret is not None  # required=True raises instead
+    return secret.get_secret_value()
+
+
+def missing_secrets(env_names: Iterable[str]) -> list[str]:
+    """Which of these environment variables (or their ``_FILE`` forms) are not set."""
+    from bot.credentials import read_secret
+
+    missing = []
+    for name in env_names:
+        try:
+            if read_secret(name, required=False) is None:
+                missing.append(name)
+        except ConfigError:
+            missing.append(name)
+    return missing
+
+
+def load_cursor(cursor: str | None, connector: str) -> dict[str, Any]:
+    """A stored JSON cursor as a dict (empty for none).
+
+    Raises:
+        PlatformError: the stored cursor is not one of ours; says how to reset it.
+    """
+    if not cursor:
+        return {}
+    try:
+        data = json.loads(cursor)
+    except json.JSONDecodeError:
+        data = None
+    if not isinstance(data, dict):
+        raise PlatformError(
+            f"the stored cursor for connector '{connector}' is unreadable; reset it with "
+            f"`modbot connectors reset {connector}` to start from the platform's newest items"
+        )
+    return data
+
+
+def dump_cursor(data: dict[str, Any]) -> str:
+    """The stored form of a cursor: compact, key-sorted JSON."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+def utc_from_unix(value: float | int | str) -> datetime:
+    """A UTC datetime from Unix seconds."""
+    return datetime.fromtimestamp(float(value), tz=UTC)
+
+
+def parse_time(value: str) -> datetime:
+    """An ISO-8601 time from a platform (``2021-07-23T08:35:18+0000`` or ``...Z``) in UTC."""
+    text = value.strip().replace("Z", "+00:00")
+    if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
+        text = text[:-2] + ":" + text[-2:]  # +0000 -> +00:00 for Python 3.11
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+SDK_LOGGERS = ("tweepy", "prawcore", "praw", "facebook", "urllib3", "requests_oauthlib", "oauthlib")
+
+
+def quiet_sdk_loggers() -> None:
+    """Keep the SDKs' DEBUG logging off: it prints request headers, bodies and URLs.
+
+    tweepy logs the bearer token in its request headers, prawcore the password grant's form
+    data, urllib3 every URL with facebook-sdk's `access_token` query parameter — all at DEBUG.
+    Setting these loggers to INFO keeps secrets out of the logs whatever the root level is.
+    """
+    for name in SDK_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET or logger.level < logging.INFO:
+            logger.setLevel(logging.INFO)

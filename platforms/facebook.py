@@ -1,0 +1,837 @@
+"""The Facebook Page connector (facebook-sdk 3.1.0 over the Graph API).
+
+Polls the Page feed (visitor posts), the comments on the Page's recent posts and, where the
+app may, Messenger conversations; receives the Page `feed`, `mention` and `messages`
+webhooks; hides, deletes, replies in public, sends one private reply per comment within 7
+days (or a Messenger reply), and blocks from the Page (platforms.md section 2).
+
+The SDK's traps are handled here, once (platforms.md G1-G3): the Graph version is set after
+construction (the SDK refuses every current version in its constructor), nested parameters
+are JSON-encoded by hand, and the SDK's session gets a timeout and a response hook that
+keeps the HTTP status and the usage headers the SDK throws away.
+
+The cursor is JSON: a created-time watermark plus the ids already seen at that second, for
+the feed, for each watched post's comments and for Messenger (Graph paging cursors stop
+working when the item they point at is deleted, so they are never stored).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, ClassVar, Literal
+from urllib.parse import parse_qs, urlparse
+
+import facebook
+import requests
+import structlog
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from bot.domain import AccountRef, ActionKind, ActionReceipt, Contact, ContactKind
+from bot.errors import (
+    AuthError,
+    DeliveryUnknownError,
+    ForbiddenError,
+    NotFoundError,
+    PlatformError,
+    RateLimitedError,
+    UnsupportedActionError,
+)
+from platforms._http import (
+    Caller,
+    Redactor,
+    RetrySettings,
+    TransientError,
+    dump_cursor,
+    load_cursor,
+    missing_secrets,
+    parse_time,
+    quiet_sdk_loggers,
+    secret_value,
+    timed_session,
+    utc_from_unix,
+)
+from platforms.base import (
+    ActionRequest,
+    Capability,
+    FetchedBatch,
+    Recall,
+    WebhookReply,
+    WebhookRequest,
+)
+
+log = structlog.get_logger(__name__)
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+GRAPH_URL = "https://graph.facebook.com"
+PRIVATE_REPLY_WINDOW = timedelta(days=7)
+MESSAGE_KINDS = {
+    ActionKind.PRIVATE_WARNING,
+    ActionKind.NOTICE,
+    ActionKind.FORMAL_WARNING,
+    ActionKind.RESTRICTION,
+}
+RATE_LIMIT_CODES = {4, 17, 32, 613, 80001}
+PRIVATE_REPLY_REFUSED = {10900: "a private reply was already sent to this comment",
+                         10903: "this person cannot receive a private reply to this comment",
+                         551: "this person is not available to message"}  # fmt: skip
+PERMISSION_FOR = {
+    ActionKind.HIDE: "pages_manage_engagement (and pages_read_user_content)",
+    ActionKind.DELETE: "pages_manage_engagement",
+    ActionKind.PUBLIC_WARNING: "pages_manage_engagement",
+    ActionKind.BLOCK: "the MODERATE task on the Page (pages_manage_engagement)",
+}
+COMMENT_FIELDS = "id,message,from{id,name},created_time,parent{id},permalink_url,attachment"
+FEED_FIELDS = "id,message,from,created_time,updated_time,permalink_url"
+
+
+class FacebookWatch(BaseModel):
+    """Which sources to poll."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    feed: bool = Field(default=True, description="Visitor posts on the Page.")
+    comments: bool = Field(default=True, description="Comments on the Page's recent posts.")
+    messages: bool = Field(
+        default=False, description="Messenger conversations (needs pages_messaging)."
+    )
+
+
+class FacebookConfig(BaseModel):
+    """Settings of one Facebook Page connector."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["facebook"]
+    page_id: NonEmpty
+    graph_version: str = Field(default="v21.0", pattern=r"^v\d{1,2}\.\d$")
+    page_token_env: NonEmpty = "MODBOT_FACEBOOK_PAGE_TOKEN"
+    app_secret_env: NonEmpty = "MODBOT_FACEBOOK_APP_SECRET"
+    verify_token_env: NonEmpty = "MODBOT_FACEBOOK_VERIFY_TOKEN"
+    watch: FacebookWatch = FacebookWatch()
+    posts_to_watch: int = Field(default=25, ge=1, le=100)
+    page_size: int = Field(default=100, ge=1, le=100)
+    max_pages: int = Field(default=10, ge=1, le=100)
+    backfill_days: int = Field(default=1, ge=0, description="How far back the first poll reads.")
+    poll_interval_seconds: int = Field(default=120, ge=10)
+    api_base_url: str | None = Field(
+        default=None, description="Send Graph calls here instead (a proxy; tests)."
+    )
+    http: RetrySettings = RetrySettings()
+
+
+# --- parsing: platform items into Contacts ----------------------------------------------------
+
+
+def _s(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _when(value: Any) -> datetime:
+    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+        number = float(value)
+        return utc_from_unix(number / 1000 if number > 1e11 else number)
+    if isinstance(value, str) and value:
+        return parse_time(value)
+    return datetime.now(UTC)
+
+
+def _author(item: dict[str, Any], external_id: str) -> AccountRef:
+    """Who wrote an item: `from{id,name}`, or the pre-v2.11 `sender_id`/`sender_name`."""
+    sender = item.get("from") if isinstance(item.get("from"), dict) else {}
+    user_id = _s(sender.get("id") or item.get("sender_id"))
+    name = _s(sender.get("name") or item.get("sender_name"))
+    if not user_id:
+        # No author without a Page token or the MODERATE task (G13): keep the contact, but as
+        # an account of its own, so it is never merged with anyone else's.
+        return AccountRef("facebook", f"unknown:{external_id}", "unknown Facebook user")
+    return AccountRef("facebook", user_id, name or user_id, name)
+
+
+def _comment_link(comment_id: str, post_id: str) -> str:
+    post = post_id.split("_")[-1] if post_id else comment_id.split("_")[0]
+    page = post_id.split("_")[0] if "_" in post_id else ""
+    tail = comment_id.split("_")[-1]
+    base = (
+        f"https://www.facebook.com/{page}/posts/{post}"
+        if page
+        else f"https://www.facebook.com/{post}"
+    )
+    return f"{base}?comment_id={tail}"
+
+
+def contact_from_change(
+    connector: str, page_id: str, field: str, value: dict[str, Any]
+) -> Contact | None:
+    """A Contact from one `feed` or `mention` webhook change, or None for what is not new content.
+
+    Only `add` and `edited` carry something a person wrote (an edit keeps the comment's id,
+    so it is stored once); `hide`, `remove`, reactions and likes are not contacts, and our own
+    hide and delete actions come back as exactly those.
+    """
+    verb = value.get("verb")
+    item = value.get("item")
+    if verb not in ("add", "edited"):
+        return None
+    post_id = _s(value.get("post_id"))
+    if item == "comment":
+        external_id = _s(value.get("comment_id"))
+        parent = _s(value.get("parent_id"))
+        if field == "mention":
+            kind = ContactKind.MENTION
+        else:
+            kind = ContactKind.COMMENT if not parent or parent == post_id else ContactKind.REPLY
+        link = (
+            _s((value.get("post") or {}).get("permalink_url"))
+            if isinstance(value.get("post"), dict)
+            else ""
+        )
+        permalink = _comment_link(external_id, post_id) if external_id else link
+    elif item in ("post", "status", "photo", "video", "share"):
+        external_id = post_id
+        parent = ""
+        kind = ContactKind.MENTION if field == "mention" else ContactKind.POST
+        permalink = _s(value.get("link") if item == "share" else "") or (
+            f"https://www.facebook.com/{post_id}" if post_id else ""
+        )
+    else:
+        return None
+    if not external_id:
+        return None
+    return Contact(
+        connector=connector,
+        platform="facebook",
+        external_id=external_id,
+        account=_author(value, external_id),
+        kind=kind,
+        text=_s(value.get("message")),  # photo-, video- or sticker-only: no message
+        created_at=_when(value.get("created_time")),
+        permalink=permalink,
+        thread_id=post_id,
+        parent_id=parent if kind is ContactKind.REPLY else "",
+    )
+
+
+def contact_from_messaging(connector: str, page_id: str, event: dict[str, Any]) -> Contact | None:
+    """A Contact from one Messenger webhook event (`entry[].messaging[]`), or None.
+
+    Echoes of the Page's own messages, deliveries, reads and postbacks are not contacts.
+    """
+    message = event.get("message")
+    if not isinstance(message, dict) or message.get("is_echo"):
+        return None
+    sender = _s((event.get("sender") or {}).get("id"))
+    mid = _s(message.get("mid"))
+    if not sender or not mid or sender == page_id:
+        return None
+    return Contact(
+        connector=connector,
+        platform="facebook",
+        external_id=mid,
+        account=AccountRef("facebook", sender, sender),
+        kind=ContactKind.PRIVATE_MESSAGE,
+        text=_s(message.get("text")),
+        created_at=_when(event.get("timestamp")),
+        permalink=f"https://www.facebook.com/{page_id}/inbox",
+        thread_id=sender,
+    )
+
+
+def contact_from_post(connector: str, page_id: str, post: dict[str, Any]) -> Contact | None:
+    """A Contact from one polled feed post, or None for the Page's own posts.
+
+    A post with no `from` is taken as the Page's own: with a Page token a visitor post always
+    names its author (G13).
+    """
+    author = post.get("from")
+    if not isinstance(author, dict) or _s(author.get("id")) in ("", page_id):
+        return None
+    post_id = _s(post.get("id"))
+    if not post_id:
+        return None
+    return Contact(
+        connector=connector,
+        platform="facebook",
+        external_id=post_id,
+        account=_author(post, post_id),
+        kind=ContactKind.POST,
+        text=_s(post.get("message")),
+        created_at=_when(post.get("created_time")),
+        permalink=_s(post.get("permalink_url")) or f"https://www.facebook.com/{post_id}",
+        thread_id=post_id,
+    )
+
+
+def comment_id_of(comment: dict[str, Any], post_id: str) -> tuple[str, str]:
+    """(comment id, parent comment id) of a polled comment.
+
+    Apps without the MODERATE task get no comment `id` (G13); the permalink still carries it
+    as `comment_id` (and `reply_comment_id` for a reply).
+    """
+    parent = (
+        _s((comment.get("parent") or {}).get("id"))
+        if isinstance(comment.get("parent"), dict)
+        else ""
+    )
+    if comment.get("id"):
+        return _s(comment["id"]), parent
+    query = parse_qs(urlparse(_s(comment.get("permalink_url"))).query)
+    top = (query.get("comment_id") or [""])[0]
+    reply = (query.get("reply_comment_id") or [""])[0]
+    post_part = post_id.split("_")[-1]
+    if reply:
+        return f"{post_part}_{reply}", f"{post_part}_{top}"
+    return (f"{post_part}_{top}" if top else ""), parent
+
+
+def contact_from_comment(
+    connector: str, page_id: str, post_id: str, comment: dict[str, Any]
+) -> Contact | None:
+    """A Contact from one polled comment, or None for the Page's own comments."""
+    external_id, parent = comment_id_of(comment, post_id)
+    if not external_id:
+        return None
+    author = _author(comment, external_id)
+    if author.platform_user_id == page_id:
+        return None
+    return Contact(
+        connector=connector,
+        platform="facebook",
+        external_id=external_id,
+        account=author,
+        kind=ContactKind.REPLY if parent else ContactKind.COMMENT,
+        text=_s(comment.get("message")),  # a photo-only comment has an attachment and no text
+        created_at=_when(comment.get("created_time")),
+        permalink=_s(comment.get("permalink_url")) or _comment_link(external_id, post_id),
+        thread_id=post_id,
+        parent_id=parent,
+    )
+
+
+def contact_from_message(
+    connector: str, page_id: str, conversation_id: str, message: dict[str, Any]
+) -> Contact | None:
+    """A Contact from one polled Messenger message, or None for the Page's own."""
+    external_id = _s(message.get("id"))
+    author = _author(message, external_id)
+    if not external_id or author.platform_user_id == page_id:
+        return None
+    return Contact(
+        connector=connector,
+        platform="facebook",
+        external_id=external_id,
+        account=author,
+        kind=ContactKind.PRIVATE_MESSAGE,
+        text=_s(message.get("message")),
+        created_at=_when(message.get("created_time")),
+        permalink=f"https://www.facebook.com/{page_id}/inbox",
+        thread_id=conversation_id,
+    )
+
+
+# --- the connector ----------------------------------------------------------------------------
+
+
+class _Watermark:
+    """Newest created time seen plus the ids seen at exactly that second."""
+
+    def __init__(self, data: dict[str, Any] | None, default: datetime) -> None:
+        data = data or {}
+        self.t = float(data.get("t", default.timestamp()))
+        self.ids: set[str] = set(data.get("ids", []))
+
+    def is_new(self, contact_id: str, when: datetime) -> bool:
+        ts = when.timestamp()
+        return ts > self.t or (ts == self.t and contact_id not in self.ids)
+
+    def advance(self, contact_id: str, when: datetime) -> None:
+        ts = when.timestamp()
+        if ts > self.t:
+            self.t, self.ids = ts, {contact_id}
+        elif ts == self.t:
+            self.ids.add(contact_id)
+
+    def dump(self) -> dict[str, Any]:
+        return {"t": self.t, "ids": sorted(self.ids)}
+
+
+class FacebookConnector:
+    """A Facebook Page, through facebook-sdk with a Page access token."""
+
+    type_name: ClassVar[str] = "facebook"
+
+    def __init__(
+        self, name: str, config: FacebookConfig, *, sleep: Any = None, clock: Any = None
+    ) -> None:
+        self.name = name
+        self.config = config
+        self.redactor = Redactor()
+        self.caller = Caller(
+            name, config.http, self._translate, **({"sleep": sleep} if sleep else {})
+        )
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._graph: facebook.GraphAPI | None = None
+        self._last_status: int | None = None
+        self._last_headers: dict[str, str] = {}
+        quiet_sdk_loggers()
+
+    # --- setup ------------------------------------------------------------------------
+
+    def credential_envs(self) -> dict[str, str]:
+        """Environment variables this connector reads, and what each is for."""
+        return {
+            self.config.page_token_env: "Page access token (polling and actions)",
+            self.config.app_secret_env: "app secret (webhook signatures)",
+            self.config.verify_token_env: "webhook verify token (subscription handshake)",
+        }
+
+    def missing_credentials(self) -> list[str]:
+        """Which of the credential variables are not set."""
+        return missing_secrets(self.credential_envs())
+
+    @property
+    def capabilities(self) -> Capability:
+        """Hide, delete, reply, private reply, block; no report (Meta has no API) or mute."""
+        return (
+            Capability.READ
+            | Capability.WEBHOOK
+            | Capability.HIDE
+            | Capability.DELETE
+            | Capability.REPLY
+            | Capability.MESSAGE
+            | Capability.BLOCK
+        )
+
+    def notes(self) -> list[str]:
+        """What `connectors check` should tell staff about this connector's limits."""
+        return [
+            "private warnings: one private reply per comment, within 7 days (else a task)",
+            "report to Meta and mute: no API, always a task for staff",
+        ]
+
+    @property
+    def graph(self) -> facebook.GraphAPI:
+        """The SDK client, built on first use (so `connectors check` needs no token)."""
+        if self._graph is None:
+            token = secret_value(self.config.page_token_env)
+            self.redactor.add(token)
+            rewrite = (GRAPH_URL, self.config.api_base_url) if self.config.api_base_url else None
+            session = timed_session(self.config.http.timeout_seconds, rewrite)
+            session.hooks["response"].append(self._on_response)
+            graph = facebook.GraphAPI(
+                access_token=token, timeout=self.config.http.timeout_seconds, session=session
+            )
+            graph.version = self.config.graph_version  # G1: the constructor refuses it
+            self._graph = graph
+        return self._graph
+
+    def _on_response(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self._last_status = response.status_code
+        self._last_headers = {k.lower(): v for k, v in response.headers.items()}
+
+    def _path(self, *parts: str) -> str:
+        return "/".join([self.config.graph_version, *parts])
+
+    # --- errors -----------------------------------------------------------------------
+
+    def _regain_seconds(self) -> float | None:
+        raw = self._last_headers.get("x-business-use-case-usage")
+        if not raw:
+            return None
+        try:
+            usage = json.loads(raw)
+            minutes = max(
+                float(u.get("estimated_time_to_regain_access") or 0)
+                for entries in usage.values()
+                for u in entries
+            )
+        except (ValueError, TypeError, AttributeError):
+            return None
+        return minutes * 60 if minutes else None
+
+    def _translate(self, exc: BaseException, what: str) -> PlatformError:
+        scrub = self.redactor.scrub
+        if isinstance(exc, PlatformError):
+            return exc
+        if isinstance(exc, requests.Timeout):
+            return TransientError(f"Facebook did not answer in time while trying to {what}")
+        if isinstance(exc, requests.ConnectionError):
+            return TransientError(f"Facebook could not be reached while trying to {what}")
+        if not isinstance(exc, facebook.GraphAPIError):
+            return PlatformError(
+                f"Facebook call failed while trying to {what}: {type(exc).__name__}"
+            )
+        status = self._last_status
+        result = exc.result if isinstance(exc.result, dict) else {}
+        error = result.get("error") if isinstance(result.get("error"), dict) else {}
+        code = error.get("code")
+        message = scrub(str(error.get("message") or exc.message or "no message"))
+        if code is None and (status is None or status >= 500):
+            return TransientError(f"Facebook answered HTTP {status} while trying to {what}")
+        if code == 190 or status == 401:
+            return AuthError(
+                f"Facebook rejected the Page token while trying to {what} ({message}). Issue a "
+                f"new Page token and put it in {self.config.page_token_env}; connector "
+                f"'{self.name}' is stopped until then and its cursor is kept"
+            )
+        if code in RATE_LIMIT_CODES or status == 429:
+            wait = self._regain_seconds() or (3600.0 if code == 32 else 300.0)
+            return RateLimitedError(
+                f"Facebook is throttling this app (code {code}) while trying to {what}", wait
+            )
+        if code in (1, 2) or error.get("is_transient"):
+            return TransientError(f"Facebook had a temporary problem while trying to {what}")
+        if code in PRIVATE_REPLY_REFUSED:
+            return UnsupportedActionError(f"Facebook refused: {PRIVATE_REPLY_REFUSED[code]}")
+        if code == 10 or code == 368 or (isinstance(code, int) and 200 <= code <= 299):
+            return ForbiddenError(f"Facebook refused to {what} (code {code}): {message}")
+        if code == 100 and "permission" in message.lower():
+            return ForbiddenError(f"Facebook refused to {what} (code 100): {message}")
+        if code == 100:
+            return NotFoundError(
+                f"Facebook says the item is gone or invalid while trying to {what}"
+            )
+        return PlatformError(f"Facebook refused to {what} (code {code}): {message}")
+
+    def _call(self, what: str, fn: Any, *, retry_transient: bool = True) -> Any:
+        return self.caller.call(what, fn, retry_transient=retry_transient)
+
+    # --- polling ----------------------------------------------------------------------
+
+    def _pages(
+        self, object_id: str, edge: str, args: dict[str, Any]
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Pages of one edge, following `paging.next` by its query (never its host)."""
+        args = dict(args)
+        for _ in range(self.config.max_pages):
+            page = self._call(
+                f"read {edge} of {object_id}",
+                lambda a=args: self.graph.request(self._path(object_id, edge), dict(a)),
+            )
+            data = page.get("data") or []
+            yield [item for item in data if isinstance(item, dict)]
+            following = (page.get("paging") or {}).get("next")
+            if not following or not data:
+                return
+            args = {k: v[-1] for k, v in parse_qs(urlparse(following).query).items()}
+            args.pop("access_token", None)
+
+    def fetch_since(self, cursor: str | None) -> Iterator[FetchedBatch]:
+        """Yield new visitor posts, then each watched post's new comments, then messages."""
+        state = load_cursor(cursor, self.name)
+        self.caller.check_running()
+        start = self.clock() - timedelta(days=self.config.backfill_days)
+        page_id = self.config.page_id
+        feed_mark = _Watermark(state.get("feed"), start)
+        comment_marks: dict[str, Any] = dict(state.get("comments") or {})
+        recent: list[str] = []
+        if self.config.watch.feed or self.config.watch.comments:
+            posts: list[Contact] = []
+            for page in self._pages(
+                page_id, "feed", {"fields": FEED_FIELDS, "limit": self.config.page_size}
+            ):
+                older = False
+                for post in page:
+                    post_id = _s(post.get("id"))
+                    if (
+                        post_id
+                        and post_id not in recent
+                        and len(recent) < self.config.posts_to_watch
+                    ):
+                        recent.append(post_id)
+                    contact = contact_from_post(self.name, page_id, post)
+                    when = _when(post.get("created_time"))
+                    older = older or when.timestamp() < feed_mark.t
+                    if (
+                        contact is not None
+                        and feed_mark.is_new(contact.external_id, when)
+                        and contact.external_id not in {p.external_id for p in posts}
+                    ):
+                        posts.append(contact)
+                if older and len(recent) >= self.config.posts_to_watch:
+                    break
+            if self.config.watch.feed:
+                for contact in posts:
+                    feed_mark.advance(contact.external_id, contact.created_at)
+                state["feed"] = feed_mark.dump()
+                yield FetchedBatch(tuple(posts), dump_cursor(state))
+        if self.config.watch.comments:
+            for post_id in recent:
+                mark = _Watermark(comment_marks.get(post_id), start)
+                found = list(self._new_comments(post_id, mark))
+                for contact in found:
+                    mark.advance(contact.external_id, contact.created_at)
+                comment_marks[post_id] = mark.dump()
+                state["comments"] = comment_marks
+                if found:
+                    yield FetchedBatch(tuple(found), dump_cursor(state))
+            # Forget posts that dropped out of the watched window.
+            state["comments"] = {k: v for k, v in comment_marks.items() if k in recent}
+        if self.config.watch.messages:
+            mark = _Watermark(state.get("messages"), start)
+            found = list(self._new_messages(mark))
+            for contact in found:
+                mark.advance(contact.external_id, contact.created_at)
+            state["messages"] = mark.dump()
+            if found:
+                yield FetchedBatch(tuple(found), dump_cursor(state))
+        yield FetchedBatch((), dump_cursor(state))
+
+    def _new_comments(self, post_id: str, mark: _Watermark) -> Iterator[Contact]:
+        args = {
+            "fields": COMMENT_FIELDS,
+            "filter": "stream",
+            "order": "reverse_chronological",
+            "limit": self.config.page_size,
+        }
+        seen: set[str] = set()
+        for page in self._pages(post_id, "comments", args):
+            older = False
+            for comment in page:
+                when = _when(comment.get("created_time"))
+                older = older or when.timestamp() < mark.t
+                contact = contact_from_comment(self.name, self.config.page_id, post_id, comment)
+                if (
+                    contact
+                    and contact.external_id not in seen
+                    and mark.is_new(contact.external_id, when)
+                ):
+                    seen.add(contact.external_id)
+                    yield contact
+            if older:
+                return
+
+    def _new_messages(self, mark: _Watermark) -> Iterator[Contact]:
+        args = {
+            "platform": "messenger",
+            "fields": "id,updated_time,messages.limit(25){id,message,from,created_time}",
+            "limit": 25,
+        }
+        for page in self._pages(self.config.page_id, "conversations", args):
+            older = False
+            for conversation in page:
+                if _when(conversation.get("updated_time")).timestamp() < mark.t:
+                    older = True
+                    continue
+                for message in (conversation.get("messages") or {}).get("data") or []:
+                    contact = contact_from_message(
+                        self.name, self.config.page_id, _s(conversation.get("id")), message
+                    )
+                    if contact and mark.is_new(contact.external_id, contact.created_at):
+                        yield contact
+            if older:
+                return
+
+    # --- webhooks ---------------------------------------------------------------------
+
+    def handle_webhook(self, request: WebhookRequest) -> WebhookReply:
+        """Meta's verification handshake (GET) and signed `page` deliveries (POST)."""
+        if request.method == "GET":
+            return self._handshake(request)
+        if request.method != "POST":
+            return WebhookReply(405, "GET or POST only")
+        try:
+            secret = secret_value(self.config.app_secret_env)
+        except Exception:
+            log.error("webhook_secret_missing", connector=self.name, env=self.config.app_secret_env)
+            return WebhookReply(403, "webhook signatures cannot be checked: app secret not set")
+        given = request.headers.get("x-hub-signature-256", "")
+        expected = "sha256=" + hmac.new(secret.encode(), request.body, hashlib.sha256).hexdigest()
+        if not given or not hmac.compare_digest(given.strip().lower(), expected):
+            return WebhookReply(403, "missing or wrong X-Hub-Signature-256")
+        try:
+            data = json.loads(request.body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return WebhookReply(400, "body is not JSON")
+        if not isinstance(data, dict) or not isinstance(data.get("entry"), list):
+            return WebhookReply(400, "expected an object with an 'entry' list")
+        if data.get("object") != "page":
+            return WebhookReply(200, "ignored: not a Page delivery")
+        contacts: list[Contact] = []
+        for entry in data["entry"]:
+            if not isinstance(entry, dict):
+                return WebhookReply(400, "each entry must be an object")
+            entry_page = _s(entry.get("id")) or self.config.page_id
+            own = {entry_page, self.config.page_id}
+            for change in entry.get("changes") or []:
+                value = change.get("value") if isinstance(change, dict) else None
+                if not isinstance(value, dict) or change.get("field") not in ("feed", "mention"):
+                    continue
+                contact = contact_from_change(self.name, entry_page, change["field"], value)
+                if contact is not None and contact.account.platform_user_id not in own:
+                    contacts.append(contact)  # the Page's own posts and replies are skipped
+            for event in entry.get("messaging") or []:
+                if isinstance(event, dict):
+                    contact = contact_from_messaging(self.name, entry_page, event)
+                    if contact is not None and contact.account.platform_user_id not in own:
+                        contacts.append(contact)
+        return WebhookReply(200, "ok", contacts=tuple(contacts))
+
+    def _handshake(self, request: WebhookRequest) -> WebhookReply:
+        try:
+            expected = secret_value(self.config.verify_token_env)
+        except Exception:
+            log.error("webhook_verify_token_missing", env=self.config.verify_token_env)
+            return WebhookReply(403, "verify token not set")
+        given = request.query.get("hub.verify_token", "")
+        if request.query.get("hub.mode") != "subscribe" or not hmac.compare_digest(
+            given.encode(), expected.encode()
+        ):
+            return WebhookReply(403, "verify token does not match")
+        return WebhookReply(200, request.query.get("hub.challenge", ""))
+
+    # --- actions ----------------------------------------------------------------------
+
+    def perform(self, request: ActionRequest) -> ActionReceipt:
+        """Carry out one action on the Page (see the capability matrix in platforms.md)."""
+        target = request.target
+        kind = request.kind
+        item = target.external_id
+        private = target.kind is ContactKind.PRIVATE_MESSAGE
+        try:
+            if kind in (ActionKind.HIDE, ActionKind.DELETE, ActionKind.PUBLIC_WARNING) and private:
+                raise UnsupportedActionError(
+                    "a Messenger message cannot be hidden, deleted or answered in public"
+                )
+            if kind is ActionKind.HIDE:
+                return self._gone_is_done(
+                    f"hide {item}",
+                    lambda: self.graph.request(self._path(item), post_args={"is_hidden": "true"}),
+                    f"facebook:hidden:{item}",
+                )
+            if kind is ActionKind.DELETE:
+                return self._gone_is_done(
+                    f"delete {item}",
+                    lambda: self.graph.delete_object(item),
+                    f"facebook:deleted:{item}",
+                )
+            if kind is ActionKind.PUBLIC_WARNING:
+                return self._reply(request)
+            if kind in MESSAGE_KINDS:
+                return self._private(request)
+            if kind is ActionKind.BLOCK:
+                return self._block(request)
+        except ForbiddenError as exc:
+            needed = PERMISSION_FOR.get(kind, "pages_messaging")
+            raise ForbiddenError(f"{exc} — the Page token needs {needed}") from None
+        raise UnsupportedActionError(f"Facebook has no API to {kind.value.replace('_', ' ')}")
+
+    def _gone_is_done(self, what: str, fn: Any, ref: str) -> ActionReceipt:
+        try:
+            self._call(what, fn)
+        except NotFoundError:
+            return ActionReceipt(ok=True, platform_ref=ref, detail="already gone from Facebook")
+        return ActionReceipt(ok=True, platform_ref=ref)
+
+    def _reply(self, request: ActionRequest) -> ActionReceipt:
+        found = self._find_reply(request)
+        if found is not None:
+            return found  # a reply from an earlier try is already there: never post twice
+        item = request.target.external_id
+        try:
+            result = self._call(
+                f"reply to {item}",
+                lambda: self.graph.put_comment(item, request.message),
+                retry_transient=False,
+            )
+        except TransientError as exc:
+            found = self._find_reply(request)
+            if found is not None:
+                return found
+            raise PlatformError(
+                f"{exc}; the reply is not on Facebook, so it will be retried"
+            ) from None
+        return ActionReceipt(ok=True, platform_ref=f"facebook:comment:{_s(result.get('id'))}")
+
+    def _find_reply(self, request: ActionRequest) -> ActionReceipt | None:
+        """The Page's own reply under the item with this message, if it is there."""
+        item = request.target.external_id
+        want = request.message.strip()
+        for page in self._pages(
+            item, "comments", {"fields": "id,from,message", "filter": "stream", "limit": 100}
+        ):
+            for comment in page:
+                author = _s((comment.get("from") or {}).get("id"))
+                if author == self.config.page_id and _s(comment.get("message")).strip() == want:
+                    return ActionReceipt(
+                        ok=True,
+                        platform_ref=f"facebook:comment:{_s(comment.get('id'))}",
+                        detail="found on Facebook",
+                    )
+        return None
+
+    def _private(self, request: ActionRequest) -> ActionReceipt:
+        target = request.target
+        if target.kind is ContactKind.PRIVATE_MESSAGE:
+            recipient = {"id": target.account_platform_id}
+            extra = {"messaging_type": "RESPONSE"}
+        else:
+            if target.account_platform_id.startswith("unknown:"):
+                raise UnsupportedActionError(
+                    "Facebook did not say who wrote this, so it cannot be answered privately"
+                )
+            if target.created_at is not None:
+                age = self.clock() - target.created_at
+                if age > PRIVATE_REPLY_WINDOW:
+                    raise UnsupportedActionError(
+                        f"Facebook allows a private reply only within 7 days of the comment, "
+                        f"and this one is {age.days} days old"
+                    )
+            key = "post_id" if target.kind is ContactKind.POST else "comment_id"
+            recipient = {key: target.external_id}
+            extra = {}
+        post_args = {
+            "recipient": json.dumps(recipient),  # G2: nested values JSON-encoded by hand
+            "message": json.dumps({"text": request.message}),
+            **extra,
+        }
+        try:
+            result = self._call(
+                f"send a private reply to {target.external_id}",
+                lambda: self.graph.request(
+                    self._path(self.config.page_id, "messages"), post_args=post_args
+                ),
+                retry_transient=False,
+            )
+        except TransientError as exc:
+            raise DeliveryUnknownError(
+                f"{exc}; Facebook may or may not have delivered it"
+            ) from None
+        return ActionReceipt(
+            ok=True, platform_ref=f"facebook:message:{_s(result.get('message_id'))}"
+        )
+
+    def _block(self, request: ActionRequest) -> ActionReceipt:
+        target = request.target
+        user = target.account_platform_id
+        if user.startswith("unknown:"):
+            raise UnsupportedActionError(
+                "Facebook did not say who wrote this, so the bot cannot block them"
+            )
+        field = "psid" if target.kind is ContactKind.PRIVATE_MESSAGE else "user"
+        self._call(
+            f"block {user} from the Page",
+            lambda: self.graph.request(
+                self._path(self.config.page_id, "blocked"), post_args={field: user}
+            ),
+        )
+        return ActionReceipt(ok=True, platform_ref=f"facebook:blocked:{user}")
+
+    def already_done(self, request: ActionRequest) -> ActionReceipt | Recall:
+        """A public reply is looked for under the item; anything else cannot be looked up."""
+        if (
+            request.kind is ActionKind.PUBLIC_WARNING
+            and request.target.kind is not ContactKind.PRIVATE_MESSAGE
+        ):
+            found = self._find_reply(request)
+            return found if found is not None else Recall.NOT_DONE
+        return Recall.UNKNOWN
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        if self._graph is not None:
+            self._graph.session.close()
+            self._graph = None

@@ -1,0 +1,596 @@
+"""The Reddit connector (praw 7.8, a script app signed in as a moderator of the subreddit).
+
+Polls the subreddit's new comments and submissions, the bot account's inbox (replies,
+username mentions, private messages) and the mod queue; Reddit has no webhooks. Removes
+(Reddit's "hide"), removes and locks (delete), replies in public distinguished as a
+moderator, messages as the subreddit, bans for a set number of days with a message and a
+mod note, and mutes from modmail (platforms.md section 3).
+
+praw's streams are not durable (G11), so none is used: comments and submissions are read
+newest first down to a created-time watermark kept in the cursor (which, unlike Reddit's
+`before=` anchor, survives the anchor being removed, as the bot itself removes things). The
+inbox's own cursor is Reddit's unread flag: items are marked read only after the batch that
+holds them is stored. The mod queue is a set, not a stream; deduplication makes re-reading it
+harmless.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, ClassVar, Literal
+
+import praw
+import prawcore
+import requests
+import structlog
+from praw.models import Comment, Message, Submission
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from bot.domain import AccountRef, ActionKind, ActionReceipt, Contact, ContactKind
+from bot.errors import (
+    AuthError,
+    DeliveryUnknownError,
+    ForbiddenError,
+    NotFoundError,
+    PlatformError,
+    RateLimitedError,
+    UnsupportedActionError,
+)
+from platforms._http import (
+    Caller,
+    Redactor,
+    RetrySettings,
+    TransientError,
+    dump_cursor,
+    load_cursor,
+    missing_secrets,
+    quiet_sdk_loggers,
+    secret_value,
+    timed_session,
+    utc_from_unix,
+)
+from platforms.base import (
+    ActionRequest,
+    Capability,
+    FetchedBatch,
+    Recall,
+    WebhookReply,
+    WebhookRequest,
+)
+
+log = structlog.get_logger(__name__)
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+REDDIT = "https://www.reddit.com"
+MESSAGE_KINDS = {
+    ActionKind.PRIVATE_WARNING,
+    ActionKind.NOTICE,
+    ActionKind.FORMAL_WARNING,
+    ActionKind.RESTRICTION,
+}
+MOD_PERMISSION = {
+    ActionKind.HIDE: "posts",
+    ActionKind.DELETE: "posts",
+    ActionKind.PUBLIC_WARNING: "posts",
+    ActionKind.BLOCK: "access",
+    ActionKind.MUTE: "access and mail",
+}
+RATELIMIT = re.compile(r"(\d+)\s*(second|minute|hour)", re.IGNORECASE)
+
+
+class RedditWatch(BaseModel):
+    """Which sources to poll."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    comments: bool = True
+    submissions: bool = True
+    inbox: bool = Field(default=True, description="Replies, username mentions and messages.")
+    modqueue: bool = True
+
+
+class RedditConfig(BaseModel):
+    """Settings of one subreddit connector."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["reddit"]
+    subreddit: NonEmpty = Field(description="The subreddit's name, without r/.")
+    client_id_env: NonEmpty = "MODBOT_REDDIT_CLIENT_ID"
+    client_secret_env: NonEmpty = "MODBOT_REDDIT_CLIENT_SECRET"
+    username_env: NonEmpty = "MODBOT_REDDIT_USERNAME"
+    password_env: NonEmpty = "MODBOT_REDDIT_PASSWORD"
+    user_agent: NonEmpty = "python:housing-modbot:0.1 (moderation bot)"
+    watch: RedditWatch = RedditWatch()
+    ban_days: int = Field(default=7, ge=1, le=999, description="Length of a ban; Reddit max 999.")
+    ban_reason: str = Field(default="Unacceptable behaviour", max_length=100)
+    message_subject: str = Field(default="A message from the moderators", max_length=100)
+    removal_reason_id: str | None = None
+    lock_on_delete: bool = True
+    mod_notes: bool = True
+    page_size: int = Field(default=100, ge=1, le=100)
+    max_pages: int = Field(default=10, ge=1, le=100)
+    backfill_days: int = Field(default=1, ge=0, description="How far back the first poll reads.")
+    poll_interval_seconds: int = Field(default=60, ge=10)
+    api_base_url: str | None = Field(
+        default=None, description="Send both the OAuth and API calls here (tests)."
+    )
+    http: RetrySettings = RetrySettings()
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+
+def _author(item: Any) -> AccountRef | None:
+    author = getattr(item, "author", None)
+    name = str(author) if author is not None else ""
+    if not name or name == "[deleted]":
+        return None
+    return AccountRef("reddit", name.lower(), name, name)
+
+
+def contact_from_item(connector: str, item: Any, kind: ContactKind | None = None) -> Contact | None:
+    """A Contact from a praw Comment, Submission or Message, or None (deleted author).
+
+    Args:
+        connector: the connector's configured name.
+        item: the praw object.
+        kind: what the item is to the org (a reply, a mention); by default a comment is a
+            comment, a submission a post and a message a private message.
+    """
+    account = _author(item)
+    if account is None:
+        return None
+    created = utc_from_unix(getattr(item, "created_utc", 0) or 0)
+    if isinstance(item, Message):
+        return Contact(
+            connector=connector,
+            platform="reddit",
+            external_id=item.fullname,
+            account=account,
+            kind=ContactKind.PRIVATE_MESSAGE,
+            text="\n".join(p for p in (getattr(item, "subject", ""), item.body) if p),
+            created_at=created,
+            permalink=f"{REDDIT}/message/messages/{item.id}",
+            thread_id=getattr(item, "first_message_name", None) or item.fullname,
+        )
+    if isinstance(item, Submission):
+        return Contact(
+            connector=connector,
+            platform="reddit",
+            external_id=item.fullname,
+            account=account,
+            kind=kind or ContactKind.POST,
+            text="\n\n".join(p for p in (item.title, getattr(item, "selftext", "")) if p),
+            created_at=created,
+            permalink=REDDIT + item.permalink,
+            thread_id=item.fullname,
+        )
+    if isinstance(item, Comment):
+        parent = getattr(item, "parent_id", "") or ""
+        link = getattr(item, "link_id", "") or ""
+        permalink = getattr(item, "context", None) or getattr(item, "permalink", None) or ""
+        if not permalink and link.startswith("t3_"):  # older listings carry no permalink
+            permalink = f"/r/{getattr(item, 'subreddit', '')}/comments/{link[3:]}/_/{item.id}/"
+        return Contact(
+            connector=connector,
+            platform="reddit",
+            external_id=item.fullname,
+            account=account,
+            kind=kind or (ContactKind.REPLY if parent.startswith("t1_") else ContactKind.COMMENT),
+            text=item.body,
+            created_at=created,
+            permalink=(REDDIT + permalink.split("?")[0]) if permalink else "",
+            thread_id=link,
+            parent_id=parent if parent != link else "",
+        )
+    return None
+
+
+def _inbox_kind(item: Any) -> ContactKind | None:
+    if isinstance(item, Comment):
+        subject = (getattr(item, "subject", "") or "").lower()
+        return ContactKind.MENTION if "mention" in subject else ContactKind.REPLY
+    return None
+
+
+# --- the connector ----------------------------------------------------------------------------
+
+
+class RedditConnector:
+    """One subreddit, moderated through praw as a script app."""
+
+    type_name: ClassVar[str] = "reddit"
+
+    def __init__(
+        self, name: str, config: RedditConfig, *, sleep: Any = None, clock: Any = None
+    ) -> None:
+        self.name = name
+        self.config = config
+        self.redactor = Redactor()
+        self.caller = Caller(
+            name, config.http, self._translate, **({"sleep": sleep} if sleep else {})
+        )
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._reddit: praw.Reddit | None = None
+        self._username = ""
+        quiet_sdk_loggers()
+
+    def credential_envs(self) -> dict[str, str]:
+        """Environment variables this connector reads, and what each is for."""
+        c = self.config
+        return {
+            c.client_id_env: "script app client id",
+            c.client_secret_env: "script app client secret",
+            c.username_env: "the moderator account's username",
+            c.password_env: "the moderator account's password",
+        }
+
+    def missing_credentials(self) -> list[str]:
+        """Which of the credential variables are not set."""
+        return missing_secrets(self.credential_envs())
+
+    @property
+    def capabilities(self) -> Capability:
+        """Remove, lock, reply, message, ban, modmail mute; no webhooks, no admin report."""
+        return (
+            Capability.READ
+            | Capability.HIDE
+            | Capability.DELETE
+            | Capability.REPLY
+            | Capability.MESSAGE
+            | Capability.BLOCK
+            | Capability.MUTE
+        )
+
+    def notes(self) -> list[str]:
+        """What `connectors check` should tell staff about this connector's limits."""
+        return [
+            "no webhooks: polled only",
+            "hide = moderator remove; block = a timed ban with a message and a mod note",
+            "report to Reddit's admins: not possible by API, always a task",
+        ]
+
+    @property
+    def reddit(self) -> praw.Reddit:
+        """The praw client, built on first use (so `connectors check` needs no secrets)."""
+        if self._reddit is None:
+            c = self.config
+            values = {
+                "client_id": secret_value(c.client_id_env),
+                "client_secret": secret_value(c.client_secret_env),
+                "username": secret_value(c.username_env),
+                "password": secret_value(c.password_env),
+            }
+            self.redactor.add(values["client_secret"], values["password"], values["client_id"])
+            self._username = values["username"]
+            urls = (
+                {"oauth_url": c.api_base_url, "reddit_url": c.api_base_url}
+                if c.api_base_url
+                else {}
+            )
+            self._reddit = praw.Reddit(
+                **values,
+                user_agent=c.user_agent,
+                check_for_updates=False,
+                check_for_async=False,
+                timeout=c.http.timeout_seconds,
+                ratelimit_seconds=min(c.http.max_rate_limit_wait_seconds, 60),
+                requestor_kwargs={"session": timed_session(c.http.timeout_seconds)},
+                **urls,
+            )
+        return self._reddit
+
+    @property
+    def subreddit(self) -> Any:
+        """The moderated subreddit (lazy: no request until used)."""
+        return self.reddit.subreddit(self.config.subreddit)
+
+    # --- errors -----------------------------------------------------------------------
+
+    def _translate(self, exc: BaseException, what: str) -> PlatformError:
+        scrub = self.redactor.scrub
+        if isinstance(exc, PlatformError):
+            return exc
+        if isinstance(exc, prawcore.OAuthException | prawcore.InvalidToken) or (
+            isinstance(exc, prawcore.ResponseException) and exc.response.status_code == 401
+        ):
+            return AuthError(
+                f"Reddit rejected the bot's credentials while trying to {what}. Check "
+                f"{self.config.username_env}, {self.config.password_env} and the app's "
+                f"{self.config.client_id_env}/{self.config.client_secret_env}; connector "
+                f"'{self.name}' is stopped until they are fixed, and its cursor is kept"
+            )
+        if isinstance(exc, prawcore.TooManyRequests):
+            wait = getattr(exc, "retry_after", None)
+            return RateLimitedError(f"Reddit rate limit reached while trying to {what}", wait)
+        if isinstance(exc, prawcore.InsufficientScope | prawcore.Forbidden):
+            return ForbiddenError(f"Reddit refused to {what} (HTTP 403)")
+        if isinstance(exc, prawcore.NotFound):
+            return NotFoundError(f"Reddit says the item is gone while trying to {what}")
+        if isinstance(exc, prawcore.Redirect):
+            return PlatformError(f"r/{self.config.subreddit} does not exist (Reddit redirected)")
+        if isinstance(
+            exc, prawcore.ServerError | prawcore.RequestException | requests.RequestException
+        ):
+            return TransientError(f"Reddit failed or could not be reached while trying to {what}")
+        if isinstance(exc, praw.exceptions.RedditAPIException):
+            kinds = {item.error_type for item in exc.items}
+            text = scrub("; ".join(f"{i.error_type}: {i.message}" for i in exc.items))
+            if "RATELIMIT" in kinds:
+                return RateLimitedError(f"Reddit asked the bot to slow down ({text})", _wait(text))
+            if "NOT_WHITELISTED_BY_USER_MESSAGE" in kinds:
+                return UnsupportedActionError(
+                    "this person accepts messages only from people they allow"
+                )
+            if kinds & {"THREAD_LOCKED", "DELETED_COMMENT", "TOO_OLD"}:
+                return UnsupportedActionError(f"Reddit refused: {text}")
+            if "USER_DOESNT_EXIST" in kinds:
+                return NotFoundError(
+                    f"Reddit says the account no longer exists while trying to {what}"
+                )
+            return PlatformError(f"Reddit refused to {what}: {text}")
+        if isinstance(exc, prawcore.ResponseException):
+            return PlatformError(
+                f"Reddit answered HTTP {exc.response.status_code} while trying to {what}"
+            )
+        return PlatformError(f"Reddit call failed while trying to {what}: {type(exc).__name__}")
+
+    def _call(self, what: str, fn: Any, *, retry_transient: bool = True) -> Any:
+        return self.caller.call(what, fn, retry_transient=retry_transient)
+
+    # --- polling ----------------------------------------------------------------------
+
+    def fetch_since(self, cursor: str | None) -> Iterator[FetchedBatch]:
+        """Yield new comments, submissions, inbox items and mod-queue items."""
+        state = load_cursor(cursor, self.name)
+        self.caller.check_running()
+        watch = self.config.watch
+        limit = self.config.page_size * self.config.max_pages
+        if watch.comments:
+            yield self._listing(state, "comments", lambda: self.subreddit.comments(limit=limit))
+        if watch.submissions:
+            yield self._listing(state, "submissions", lambda: self.subreddit.new(limit=limit))
+        if watch.modqueue:
+            items = self._call(
+                "read the mod queue",
+                lambda: list(self.subreddit.mod.modqueue(limit=self.config.page_size)),
+            )
+            yield FetchedBatch(tuple(self._contacts(items)), dump_cursor(state))
+        if watch.inbox:
+            yield from self._inbox(state)
+
+    def _contacts(self, items: list[Any], kind: Any = None) -> list[Contact]:
+        """Contacts from praw items, leaving out the bot account's own (its warnings)."""
+        me = self._username.lower()
+        found = []
+        for item in items:
+            contact = contact_from_item(self.name, item, kind(item) if kind else None)
+            if contact is not None and contact.account.platform_user_id != me:
+                found.append(contact)
+        return found
+
+    def _listing(self, state: dict[str, Any], source: str, listing: Any) -> FetchedBatch:
+        start = self.clock() - timedelta(days=self.config.backfill_days)
+        mark = state.get(source) or {}
+        since = float(mark.get("t", start.timestamp()))
+        seen_at_mark = set(mark.get("ids", []))
+
+        def read() -> list[Any]:
+            found = []
+            for item in listing():
+                created = float(getattr(item, "created_utc", 0) or 0)
+                if created < since:
+                    break  # newest first: everything further down is older still
+                if created == since and item.fullname in seen_at_mark:
+                    continue
+                found.append(item)
+            return found
+
+        items = self._call(f"read new {source} in r/{self.config.subreddit}", read)
+        contacts = self._contacts(items)
+        newest = max((float(i.created_utc) for i in items), default=since)
+        ids = {i.fullname for i in items if float(i.created_utc) == newest}
+        if newest == since:
+            ids |= seen_at_mark
+        state[source] = {"t": newest, "ids": sorted(ids)}
+        warnings: tuple[str, ...] = ()
+        if len(items) >= self.config.page_size * self.config.max_pages:
+            warnings = (
+                f"more than {len(items)} new {source} since the last poll; older ones may have "
+                "been missed: poll more often or raise max_pages",
+            )
+        return FetchedBatch(tuple(contacts), dump_cursor(state), warnings)
+
+    def _inbox(self, state: dict[str, Any]) -> Iterator[FetchedBatch]:
+        for _ in range(self.config.max_pages):
+            items = self._call(
+                "read the inbox",
+                # One page per call (a ListingGenerator would page on by itself): what is
+                # marked read drops out, so the next call gets the next page.
+                lambda: list(
+                    self.reddit.get(
+                        "message/unread/", params={"limit": self.config.page_size, "mark": "false"}
+                    )
+                ),
+            )
+            if not items:
+                return
+            ours = [
+                item
+                for item in items
+                # a mention elsewhere on Reddit is not ours to moderate
+                if not isinstance(item, Comment)
+                or str(getattr(item, "subreddit", "") or "").lower()
+                == self.config.subreddit.lower()
+            ]
+            contacts = self._contacts(ours, _inbox_kind)
+            yield FetchedBatch(tuple(contacts), dump_cursor(state))
+            # Only now, with the batch stored, is the platform's cursor moved on.
+            self._call("mark inbox items read", lambda i=items: self.reddit.inbox.mark_read(i))
+            if len(items) < self.config.page_size:
+                return
+
+    def handle_webhook(self, request: WebhookRequest) -> WebhookReply:
+        """Reddit has no webhooks: it is polled."""
+        return WebhookReply(404, "Reddit has no webhooks; this connector is polled")
+
+    # --- actions ----------------------------------------------------------------------
+
+    def _thing(self, fullname: str) -> Any:
+        prefix, _, item_id = fullname.partition("_")
+        if prefix == "t1":
+            return Comment(self.reddit, id=item_id)
+        if prefix == "t3":
+            return Submission(self.reddit, id=item_id)
+        raise UnsupportedActionError(
+            "a private message cannot be removed, locked or replied to in public"
+        )
+
+    def perform(self, request: ActionRequest) -> ActionReceipt:
+        """Carry out one moderator action in the subreddit."""
+        kind = request.kind
+        target = request.target
+        try:
+            if kind in (ActionKind.HIDE, ActionKind.DELETE):
+                thing = self._thing(target.external_id)
+                self._call(
+                    f"remove {target.external_id}",
+                    lambda: thing.mod.remove(spam=False, reason_id=self.config.removal_reason_id),
+                )
+                if kind is ActionKind.DELETE and self.config.lock_on_delete:
+                    self._call(f"lock {target.external_id}", lambda: thing.mod.lock())
+                return ActionReceipt(ok=True, platform_ref=f"reddit:removed:{target.external_id}")
+            if kind is ActionKind.PUBLIC_WARNING:
+                return self._reply(request)
+            if kind in MESSAGE_KINDS:
+                return self._message(request)
+            if kind is ActionKind.BLOCK:
+                return self._ban(request)
+            if kind is ActionKind.MUTE:
+                user = target.account_handle
+                self._call(f"mute u/{user} in modmail", lambda: self.subreddit.muted.add(user))
+                return ActionReceipt(ok=True, platform_ref=f"reddit:muted:{user}")
+        except ForbiddenError as exc:
+            needed = MOD_PERMISSION.get(kind, "mail")
+            raise ForbiddenError(
+                f"{exc}: the bot account needs the '{needed}' moderator permission in "
+                f"r/{self.config.subreddit}"
+            ) from None
+        raise UnsupportedActionError(
+            "Reddit has no API to report to its admins (reddit.com/report)"
+        )
+
+    def _reply(self, request: ActionRequest) -> ActionReceipt:
+        thing = self._thing(request.target.external_id)
+        found = self._find_reply(request)
+        if found is not None:
+            return found
+        try:
+            reply = self._call(
+                f"reply to {request.target.external_id}",
+                lambda: thing.reply(body=request.message),
+                retry_transient=False,
+            )
+        except TransientError as exc:
+            found = self._find_reply(request)
+            if found is not None:
+                return found
+            raise PlatformError(
+                f"{exc}; the reply is not on Reddit, so it will be retried"
+            ) from None
+        if reply is None:  # quarantined subreddits: created, but praw gets nothing back
+            return ActionReceipt(ok=True, platform_ref="reddit:comment:unknown")
+        detail = ""
+        try:
+            self._call("distinguish the reply", lambda: reply.mod.distinguish(how="yes"))
+        except PlatformError as exc:
+            detail = f"posted but not distinguished: {exc}"
+            log.warning("distinguish_failed", connector=self.name, error=str(exc))
+        return ActionReceipt(
+            ok=True, platform_ref=f"reddit:comment:{reply.fullname}", detail=detail
+        )
+
+    def _find_reply(self, request: ActionRequest) -> ActionReceipt | None:
+        """The bot's own reply to the target among its recent comments, if it is there."""
+        self.reddit  # noqa: B018  (sign in, which sets the username)
+        want = request.message.strip()
+        target = request.target.external_id
+
+        def recent() -> list[Any]:
+            return list(self.reddit.redditor(self._username).comments.new(limit=100))
+
+        for comment in self._call("look for the bot's earlier reply", recent):
+            if getattr(comment, "parent_id", "") == target and (comment.body or "").strip() == want:
+                return ActionReceipt(
+                    ok=True,
+                    platform_ref=f"reddit:comment:{comment.fullname}",
+                    detail="found on Reddit",
+                )
+        return None
+
+    def _message(self, request: ActionRequest) -> ActionReceipt:
+        user = request.target.account_handle
+        try:
+            self._call(
+                f"message u/{user} from r/{self.config.subreddit}",
+                lambda: self.reddit.redditor(user).message(
+                    subject=self.config.message_subject,
+                    message=request.message,
+                    from_subreddit=self.config.subreddit,
+                ),
+                retry_transient=False,
+            )
+        except TransientError as exc:
+            raise DeliveryUnknownError(f"{exc}; Reddit may or may not have sent it") from None
+        return ActionReceipt(ok=True, platform_ref=f"reddit:message:{user}")
+
+    def _ban(self, request: ActionRequest) -> ActionReceipt:
+        user = request.target.account_handle
+        reason = (request.reason or self.config.ban_reason)[:100]
+        self._call(
+            f"ban u/{user} from r/{self.config.subreddit}",
+            lambda: self.subreddit.banned.add(
+                user,
+                ban_reason=self.config.ban_reason,
+                ban_message=request.message or reason,
+                duration=self.config.ban_days,
+                note=reason,
+            ),
+        )
+        detail = ""
+        if self.config.mod_notes:
+            try:
+                self._call(
+                    f"add a mod note on u/{user}",
+                    lambda: self.subreddit.mod.notes.create(
+                        label="BAN",
+                        note=reason[:250],
+                        redditor=user,
+                        thing=request.target.external_id,
+                    ),
+                )
+            except PlatformError as exc:
+                detail = f"banned, but the mod note failed: {exc}"
+                log.warning("mod_note_failed", connector=self.name, error=str(exc))
+        return ActionReceipt(ok=True, platform_ref=f"reddit:banned:{user}", detail=detail)
+
+    def already_done(self, request: ActionRequest) -> ActionReceipt | Recall:
+        """A public reply is looked for among the bot's comments; a message cannot be."""
+        if request.kind is ActionKind.PUBLIC_WARNING:
+            return self._find_reply(request) or Recall.NOT_DONE
+        return Recall.UNKNOWN
+
+    def close(self) -> None:
+        """Drop the client (praw keeps nothing else open)."""
+        self._reddit = None
+
+
+def _wait(text: str) -> float | None:
+    match = RATELIMIT.search(text)
+    if not match:
+        return None
+    number, unit = int(match.group(1)), match.group(2).lower()
+    return float(number * {"second": 1, "minute": 60, "hour": 3600}[unit])

@@ -1,0 +1,1 @@
+"""Real SDK clients against recorded traffic and a local fake server."""
