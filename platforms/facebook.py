@@ -83,6 +83,8 @@ PERMISSION_FOR = {
     ActionKind.DELETE: "pages_manage_engagement",
     ActionKind.PUBLIC_WARNING: "pages_manage_engagement",
     ActionKind.BLOCK: "the MODERATE task on the Page (pages_manage_engagement)",
+    ActionKind.UNHIDE: "pages_manage_engagement (and pages_read_user_content)",
+    ActionKind.UNBLOCK: "the MODERATE task on the Page (pages_manage_engagement)",
 }
 COMMENT_FIELDS = "id,message,from{id,name},created_time,parent{id},permalink_url,attachment"
 FEED_FIELDS = "id,message,from,created_time,updated_time,permalink_url"
@@ -714,6 +716,14 @@ class FacebookConnector:
                 return self._private(request)
             if kind is ActionKind.BLOCK:
                 return self._block(request)
+            if kind is ActionKind.UNHIDE:
+                self._call(
+                    f"unhide {item}",
+                    lambda: self.graph.request(self._path(item), post_args={"is_hidden": "false"}),
+                )
+                return ActionReceipt(ok=True, platform_ref=f"facebook:unhidden:{item}")
+            if kind is ActionKind.UNBLOCK:
+                return self._unblock(request)
         except ForbiddenError as exc:
             needed = PERMISSION_FOR.get(kind, "pages_messaging")
             raise ForbiddenError(f"{exc} — the Page token needs {needed}") from None
@@ -819,6 +829,20 @@ class FacebookConnector:
             ),
         )
         return ActionReceipt(ok=True, platform_ref=f"facebook:blocked:{user}")
+
+    def _unblock(self, request: ActionRequest) -> ActionReceipt:
+        target = request.target
+        user = target.account_platform_id
+        if user.startswith("unknown:"):
+            raise UnsupportedActionError("Facebook did not say who wrote this")
+        field = "psid" if target.kind is ContactKind.PRIVATE_MESSAGE else "user"
+        self._call(
+            f"unblock {user} from the Page",
+            lambda: self.graph.request(
+                self._path(self.config.page_id, "blocked"), args={field: user}, method="DELETE"
+            ),
+        )
+        return ActionReceipt(ok=True, platform_ref=f"facebook:unblocked:{user}")
 
     def already_done(self, request: ActionRequest) -> ActionReceipt | Recall:
         """A public reply is looked for under the item; anything else cannot be looked up."""

@@ -76,6 +76,8 @@ MOD_PERMISSION = {
     ActionKind.PUBLIC_WARNING: "posts",
     ActionKind.BLOCK: "access",
     ActionKind.MUTE: "access and mail",
+    ActionKind.UNHIDE: "posts",
+    ActionKind.UNBLOCK: "access",
 }
 RATELIMIT = re.compile(r"(\d+)\s*(second|minute|hour)", re.IGNORECASE)
 
@@ -473,6 +475,14 @@ class RedditConnector:
                 user = target.account_handle
                 self._call(f"mute u/{user} in modmail", lambda: self.subreddit.muted.add(user))
                 return ActionReceipt(ok=True, platform_ref=f"reddit:muted:{user}")
+            if kind is ActionKind.UNHIDE:
+                thing = self._thing(target.external_id)
+                self._call(f"approve {target.external_id}", lambda: thing.mod.approve())
+                return ActionReceipt(ok=True, platform_ref=f"reddit:approved:{target.external_id}")
+            if kind is ActionKind.UNBLOCK:
+                user = target.account_handle
+                self._call(f"unban u/{user}", lambda: self.subreddit.banned.remove(user))
+                return ActionReceipt(ok=True, platform_ref=f"reddit:unbanned:{user}")
         except ForbiddenError as exc:
             needed = MOD_PERMISSION.get(kind, "mail")
             raise ForbiddenError(

@@ -658,6 +658,13 @@ class XConnector:
             return ActionReceipt(ok=True, platform_ref=f"x:muted:{target.account_platform_id}")
         if kind is ActionKind.BLOCK:
             return self._block(target)
+        if kind is ActionKind.UNHIDE:
+            self._call(
+                f"unhide reply {post}", lambda: self.client.unhide_reply(post, user_auth=True)
+            )
+            return ActionReceipt(ok=True, platform_ref=f"x:unhidden:{post}")
+        if kind is ActionKind.UNBLOCK:
+            return self._unblock(target)
         raise UnsupportedActionError(
             "X lets an account delete only its own posts"
             if kind is ActionKind.DELETE
@@ -694,6 +701,28 @@ class XConnector:
             "X lets only Enterprise apps block accounts; the bot has muted "
             f"@{target.account_handle} and blocked their direct messages, so block them on X "
             "by hand"
+        )
+
+    def _unblock(self, target: Any) -> ActionReceipt:
+        """Undo `_block`: lift the block (Enterprise), or the mute and the DM block."""
+        user = self._user(target)
+        me = self.config.account_id
+        if self.config.enterprise:
+            self._call(
+                f"unblock {user}",
+                lambda: self.client.request(
+                    "DELETE", f"/2/users/{me}/blocking/{user}", user_auth=True
+                ),
+            )
+            return ActionReceipt(ok=True, platform_ref=f"x:unblocked:{user}")
+        self._call(
+            f"unblock direct messages from {user}",
+            lambda: self.client.request("POST", f"/2/users/{user}/dm/unblock", user_auth=True),
+        )
+        self._call(f"unmute {user}", lambda: self.client.unmute(user, user_auth=True))
+        raise UnsupportedActionError(
+            f"the bot has unmuted @{target.account_handle} and lifted the block on their direct "
+            "messages; if staff blocked the account on X by hand, lift that block by hand too"
         )
 
     def _reply(self, request: ActionRequest) -> ActionReceipt:

@@ -101,8 +101,17 @@ class ActionRunner:
             claimed, after = self._claim(report, blocked, after)
             if after == 0:
                 return report
-            if claimed:
-                self._finish([(c, self._perform(c, blocked)) for c in claimed], report)
+            batch: list[tuple[_Claimed, ActionReceipt | Exception]] = []
+            for action in claimed:
+                result = self._perform(action, blocked)
+                if action.request.kind.is_idempotent:
+                    batch.append((action, result))
+                else:
+                    # A message is recorded the moment it is sent, so a crash later in the
+                    # batch never leaves a sent message looking unsent (and sent to staff).
+                    self._finish([(action, result)], report)
+            if batch:
+                self._finish(batch, report)
 
     # --- claim ------------------------------------------------------------------------
 

@@ -364,3 +364,20 @@ def test_report_and_mute_are_not_facebook_actions(graph):
         with pytest.raises(UnsupportedActionError, match="no API"):
             page.perform(request(kind))
     assert graph.log == []
+
+
+def test_unhide_posts_is_hidden_false(graph):
+    graph.route("POST", f"/v21.0/{COMMENT}", {"success": True})
+    receipt = connector(graph).perform(request(ActionKind.UNHIDE))
+    assert receipt.platform_ref == f"facebook:unhidden:{COMMENT}"
+    [call] = graph.log
+    assert (call.method, call.path) == ("POST", f"/v21.0/{COMMENT}")
+    assert call.form == {"is_hidden": "false", "access_token": TOKEN}
+
+
+def test_unblock_deletes_the_user_from_the_pages_blocked_edge(graph):
+    graph.route("DELETE", f"/v21.0/{PAGE}/blocked", {"success": True})
+    connector(graph).perform(request(ActionKind.UNBLOCK))
+    [call] = graph.log
+    assert (call.method, call.path) == ("DELETE", f"/v21.0/{PAGE}/blocked")
+    assert call.query["user"] == "2711636948859886"

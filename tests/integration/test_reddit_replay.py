@@ -365,3 +365,28 @@ def test_bad_credentials_stop_the_connector(no_sleep):
         assert len(server.calls("POST", "/api/v1/access_token")) == 1
     finally:
         server.stop()
+
+
+def test_unhide_is_a_moderator_approve(tmp_path, no_sleep):
+    reddit = connector()
+    with replay(prepared(tmp_path, "reddit", "TestCommentModeration.test_approve.json")):
+        sent = sent_by(reddit)
+        receipt = reddit.perform(request(ActionKind.UNHIDE))
+    assert receipt.platform_ref.startswith("reddit:approved:")
+    assert (sent[-1].method, sent[-1].path_url) == ("POST", "/api/approve/?raw_json=1")
+
+
+def test_unblock_is_an_unban(tmp_path, no_sleep):
+    reddit = connector()
+    path = prepared(
+        tmp_path,
+        "reddit",
+        "TestSubredditRelationships.test_banned.json",
+        replace=PLACEHOLDERS,
+        only=("access_token", "/api/unfriend/"),
+    )
+    with replay(path):
+        sent = sent_by(reddit)
+        reddit.perform(request(ActionKind.UNBLOCK))
+    assert (sent[-1].method, sent[-1].path_url) == ("POST", f"/r/{SUB}/api/unfriend/?raw_json=1")
+    assert form(sent[-1])["type"] == "banned"

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import yaml
 
 from bot.domain import ActionKind, ContactKind
 from bot.errors import UnsupportedActionError
@@ -310,3 +311,40 @@ def test_v2_dm_events_parse_into_contacts():
     assert parsed[0].created_at == datetime(2022, 10, 28, 1, 8, 23, 726000, tzinfo=UTC)
     assert parsed[1].account.handle == "tenant42" and parsed[1].thread_id == "42-1"
     assert parsed[2] is None
+
+
+def test_unhide_reply_sends_put_hidden_false(tmp_path):
+    x = connector()
+    path = prepared(tmp_path, "x", "test_client_hide_and_unhide_reply.yaml")
+    data = yaml.safe_load(path.read_text())
+    data["interactions"] = data["interactions"][1:]  # the recorded unhide
+    path.write_text(yaml.safe_dump(data))
+    with replay(path) as cassette:
+        sent = record_requests(x.client.session)
+        receipt = x.perform(request(ActionKind.UNHIDE))
+    assert receipt.platform_ref == "x:unhidden:1344794616005066752"
+    assert [(r.method, r.path_url, body_of(r)) for r in sent] == [
+        ("PUT", "/2/tweets/1344794616005066752/hidden", '{"hidden": false}')
+    ]
+    assert cassette.play_count == 1
+
+
+def test_unblock_without_enterprise_lifts_the_dm_block_and_the_mute(tmp_path):
+    x = connector()
+    dm_unblock = interaction(
+        "POST", f"{API}/2/users/17874544/dm/unblock", {"data": {"blocked": False}}
+    )
+    path = prepared(
+        tmp_path,
+        "x",
+        "test_client_mute_get_muted_and_unmute.yaml",
+        only=(f"/users/{ME}/muting/17874544",),
+        extra=[dm_unblock],
+    )
+    with replay(path), pytest.raises(UnsupportedActionError, match="by hand too"):
+        sent = record_requests(x.client.session)
+        x.perform(request(ActionKind.UNBLOCK, account_platform_id="17874544"))
+    assert [(r.method, r.path_url) for r in sent] == [
+        ("POST", "/2/users/17874544/dm/unblock"),
+        ("DELETE", f"/2/users/{ME}/muting/17874544"),
+    ]
