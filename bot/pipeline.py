@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session, joinedload
 from bot.audit import BOT, audit
 from bot.clock import Clock, system_clock
 from bot.config import LoadedConfig
+from bot.detect import build_classifier
 from bot.domain import ActionKind, ActionState, Contact, Decision, LadderStep, PersonState
 from bot.errors import BotError
 from bot.identity import AliasBook, identify, upsert_accounts
 from bot.messages import Messages
-from bot.paths import shipped
 from bot.policy.engine import PolicyEngine
 from bot.policy.runner import ActionRunner, RunReport
 from bot.register import DELIVERS, CaseBook, person_states
@@ -54,17 +54,6 @@ class PassReport:
     outcomes: Counter[str] = field(default_factory=Counter)
     run: RunReport = field(default_factory=RunReport)
     errors: list[str] = field(default_factory=list)
-
-
-def build_classifier(loaded: LoadedConfig) -> TextClassifier:
-    """The text classifier with the config's word lists."""
-    words = loaded.settings.words
-    return TextClassifier.build(
-        shipped("words"),
-        extra_profanity=words.extra_profanity,
-        allowed=(*words.allowed, *words.place_names),
-        staff_names=words.staff_names,
-    )
 
 
 def build_messages(loaded: LoadedConfig) -> Messages:

@@ -12,7 +12,7 @@ import sys
 
 from rich.text import Text
 
-from bot.cli import admin, passes, tenancies  # noqa: F401  (registers their commands)
+from bot.cli import admin, filters, passes, tenancies  # noqa: F401  (registers their commands)
 from bot.cli._app import app, errors
 from bot.errors import BotError
 

@@ -14,7 +14,8 @@ from bot.domain import (
     Role,
     Vulnerability,
 )
-from bot.pipeline import build_classifier, build_messages
+from bot.detect import build_classifier
+from bot.pipeline import build_messages
 from bot.policy.engine import PolicyEngine
 
 

@@ -1,0 +1,31 @@
+"""The detect stage built from the config: the text classifier with the config's word lists.
+
+Its own small module so `modbot classify`, `modbot eval` and `modbot scan` can build the
+classifier without importing the database layer (start-up time matters when a comms officer
+checks one text or a benchmark times a whole run).
+"""
+
+from __future__ import annotations
+
+from bot.config import LoadedConfig
+from bot.paths import shipped
+from filters.classifier import TextClassifier
+
+
+def build_classifier(loaded: LoadedConfig) -> TextClassifier:
+    """The text classifier with the config's word lists.
+
+    Args:
+        loaded: the loaded config; `words:` supplies extra swear words, allowed phrases and
+            place names (never flagged) and the staff names to protect.
+
+    Returns:
+        A classifier ready to use; build it once and reuse it.
+    """
+    words = loaded.settings.words
+    return TextClassifier.build(
+        shipped("words"),
+        extra_profanity=words.extra_profanity,
+        allowed=(*words.allowed, *words.place_names),
+        staff_names=words.staff_names,
+    )
