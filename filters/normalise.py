@@ -25,6 +25,8 @@ HOMOGLYPHS: dict[str, str] = {
     # Greek
     "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
     "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ϲ": "c", "ѵ": "v",
+    # Punctuation that stands for letters or apostrophes
+    "¡": "i", "’": "'", "‘": "'", "ʼ": "'",
     # Latin variants NFKC leaves alone
     "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss", "ſ": "s", "ɑ": "a", "ɩ": "i",
 }  # fmt: skip

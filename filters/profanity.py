@@ -30,7 +30,7 @@ class AllowList:
     """Phrases in which listed words are innocent; a finding inside one is dropped."""
 
     def __init__(self, phrases: Iterable[str]) -> None:
-        self._matcher = WordMatcher(phrases, char_map={}, repeats=False)
+        self._matcher = WordMatcher(phrases, char_map={}, repeats=False, masks=False)
 
     def covered(self, folded_text: str) -> list[tuple[int, int]]:
         """Folded-text ranges that an allowed phrase covers."""
