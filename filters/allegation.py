@@ -98,6 +98,48 @@ _ACTS = re.compile(
     rf"(?:bribes?|backhanders?|kickbacks?|brown envelopes?|money|rent|funds|it up|this up|"
     rf"that up|the (?:records|reports|inspection|figures|books)))\b"
 )
+# Wrongdoing described rather than named: money changing hands, favours, records
+# destroyed, harm done on purpose for gain. Counted when the sentence has an actor.
+_CONDUCT = words(
+    r"under the table",
+    r"in return for",
+    r"the fix is in",
+    r"(?:pays?|paying|paid) off",
+    r"(?:gets?|got|getting) paid (?:by|off|under)",
+    r"bungs?",
+    r"tax dodges?",
+    r"(?:nicks?|nicking|nicked|pinch(?:es|ing|ed)?) "
+    r"(?:tools|copper|pipes?|stuff|money|cash|things)",
+    r"sells? it on",
+    r"(?:wiped|deleted|destroyed|shredded|lost) "
+    r"(?:the )?(?:call logs|logs|records|evidence|emails|files)",
+    r"so nobody can prove",
+    r"(?:deliberately|on purpose|knowingly) "
+    r"(?:let|left|leave|fail\w*|ignor\w*|hid\w*|los\w*|charg\w*)",
+    r"knowing it was",
+    r"so (?:they|he|she|it|[a-z]+) (?:can|could) claim",
+    r"claim the (?:insurance|grant|money)",
+    r"(?:taking|takes|took) (?:cash|money) (?:off|from)",
+    r"not putting it through",
+    r"sorts? (?:him|her|them) out at christmas",
+    r"(?:sleeping|sleeps|slept) with",
+    r"(?:got|gets|get|getting) (?:her|his|their) (?:son|daughter|mate|friend|family|brother|sister)"
+    r" a (?:flat|house|home|job|contract)",
+    r"jobs? for (?:the boys|mates|family)",
+    r"registered at the same address",
+    r"(?:golf|drinking) (?:partner|buddy|mate)",
+    r"ripping off the taxpayer",
+    r"criminal (?:enterprise|organisation|gang|racket)",
+    r"(?:a|an|the) (?:racket|cartel|mafia)",
+    r"told to fail",
+    r"takes? photos of",
+    r"(?:corruption|fraud), end of",
+)
+_CONDUCT_RULE = re.compile(rf"\b(?P<hit>{_CONDUCT})\b")
+# A question that presupposes the wrongdoing is an allegation (housing-dev README).
+_LOADED_QUESTION = re.compile(
+    r"\b(?:what did|how much did|why did|who paid|how much (?:are|is|were|was))\b"
+)
 _CITED = re.compile(
     r"\b(?:ombudsman (?:found|ruled|report|determination|decision)|regulator (?:found|judgement|"
     r"judgment|ruled)|according to|annual report|court (?:found|ruled)|convicted|inquest|"
@@ -111,8 +153,9 @@ def _excused(folded: Folded, match: re.Match[str]) -> bool:
     start = match.start("hit")
     sentence = sentence_at(folded, start)
     around = folded.text[sentence.start : sentence.end]
+    loaded = _LOADED_QUESTION.search(around) is not None
     return (
-        is_question(folded, start)
+        (is_question(folded, start) and not loaded)
         or is_reported_speech(folded, start)
         or bool(_CITED.search(folded.text))
         or (bool(_IDIOM.search(around)) and not re.search(_CORRUPT, around))
@@ -123,6 +166,7 @@ RULES = (
     PatternRule("stated-as-fact", Category.ALLEGATION, _FACT, 0.8, (_excused,)),
     PatternRule("asserted", Category.ALLEGATION, _ASSERTED, 0.85, (_excused,)),
     PatternRule("alleged-act", Category.ALLEGATION, _ACTS, 0.8, (_excused,)),
+    PatternRule("alleged-conduct", Category.ALLEGATION, _CONDUCT_RULE, 0.75, (_excused,)),
 )
 
 

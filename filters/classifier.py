@@ -1,25 +1,40 @@
 """The text classifier: every text filter over one folded copy, scores per category.
 
-One object, built once from the config, used by the pipeline, `modbot scan` and the
-benchmarks alike.
+One object, built once from the config, used by the pipeline, `modbot scan`,
+`modbot classify`, `modbot eval` and the benchmarks alike.
+
+Rules and the learned scorer are combined per category by taking the higher score: rules
+give precise findings with spans, the scorer adds recall for what no rule anticipated. The
+scorer reads words, not context, so its findings pass the same context guards as the rules:
+a victim reporting what was said to them, and (for threats) a lawful route of escalation,
+keep a text acceptable.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from bot.domain import TEXT_CATEGORIES, Category, Finding
 from filters.abuse import AbuseFilter
 from filters.allegation import AllegationFilter
 from filters.base import TextFilter
+from filters.context import is_lawful_escalation, is_reported_speech
 from filters.discrimination import DiscriminationFilter
 from filters.harassment import HarassmentFilter
 from filters.normalise import Folded, fold
 from filters.profanity import ProfanityFilter
+from filters.scorer import DEFAULT_MODEL, LinearScorer
 from filters.service_issue import ServiceIssue, service_issues
 from filters.threat import ThreatFilter
+
+# Below this the scorer's view is recorded in `scores` but makes no finding.
+FINDING_FLOOR = 0.3
+_EDGE = r"[a-z0-9@$*#']"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +57,23 @@ class Classification:
 
 
 class TextClassifier:
-    """Runs every text filter over one folded copy of the text."""
+    """Runs every text filter, and the learned scorer, over one folded copy of the text.
 
-    def __init__(self, filters: Sequence[TextFilter]) -> None:
+    Args:
+        filters: the rule filters.
+        scorer: the learned scorer, or None for rules only.
+        model_categories: the categories the scorer may raise (others it is not trusted on).
+    """
+
+    def __init__(
+        self,
+        filters: Sequence[TextFilter],
+        scorer: LinearScorer | None = None,
+        model_categories: Iterable[Category] = (),
+    ) -> None:
         self.filters = tuple(filters)
+        self.scorer = scorer
+        self.model_categories = tuple(model_categories)
 
     @classmethod
     def build(
@@ -55,9 +83,21 @@ class TextClassifier:
         extra_profanity: Iterable[str] = (),
         allowed: Iterable[str] = (),
         staff_names: Iterable[str] = (),
+        scorer: LinearScorer | Literal["shipped"] | None = "shipped",
     ) -> TextClassifier:
-        """The shipped filters with the config's word lists."""
+        """The shipped filters with the config's word lists, and the shipped scorer.
+
+        Args:
+            words_dir: the folder of word lists (`config/words/`).
+            extra_profanity: more swear words to flag.
+            allowed: words and phrases never to flag.
+            staff_names: staff to protect from abuse, threats and harassment.
+            scorer: "shipped" for `filters/models/scorer.json.gz`, a scorer of your own, or
+                None for rules only.
+        """
         staff = tuple(staff_names)
+        if scorer == "shipped":
+            scorer = _shipped_scorer()
         return cls(
             [
                 ProfanityFilter.curated(words_dir, extra_profanity, allowed),
@@ -66,7 +106,9 @@ class TextClassifier:
                 DiscriminationFilter.shipped(words_dir),
                 AllegationFilter(),
                 HarassmentFilter(staff),
-            ]
+            ],
+            scorer,
+            MODEL_CATEGORIES if scorer is not None else (),
         )
 
     def classify(self, text: str) -> Classification:
@@ -75,9 +117,157 @@ class TextClassifier:
         findings: list[Finding] = []
         for text_filter in self.filters:
             findings.extend(text_filter.check(folded))
-        findings.sort(key=lambda f: (f.spans[0].start if f.spans else -1, f.category.value))
         scores = {c: 0.0 for c in TEXT_CATEGORIES}
         for finding in findings:
             if finding.score > scores[finding.category]:
                 scores[finding.category] = finding.score
+        if self.scorer is not None:
+            findings.extend(self._model_findings(folded, scores))
+        findings.sort(key=lambda f: (f.spans[0].start if f.spans else -1, f.category.value))
         return Classification(text, tuple(findings), scores, tuple(service_issues(folded)))
+
+    def _model_findings(self, folded: Folded, scores: dict[Category, float]) -> list[Finding]:
+        assert self.scorer is not None
+        found = []
+        model = self.scorer.score(folded.text, explain=0)
+        for category in self.model_categories:
+            probability = model[category].probability
+            if probability <= scores[category]:
+                continue
+            gate = MODEL_GATES.get(category)
+            if gate is not None and not gate.search(folded.text):
+                probability = min(probability, FINDING_FLOOR)
+                scores[category] = max(scores[category], probability)
+                continue
+            if probability < FINDING_FLOOR:
+                scores[category] = probability
+                continue
+            strongest = self.scorer.strongest(folded.text, category)
+            spans = _feature_spans(folded, strongest)
+            if spans and all(_excused(folded, category, start) for start, _ in spans):
+                probability = min(probability, FINDING_FLOOR)
+                scores[category] = max(scores[category], probability)
+                continue
+            scores[category] = probability
+            found.append(
+                Finding(
+                    category=category,
+                    rule=f"{category.value}:model:" + ",".join(strongest),
+                    score=probability,
+                    spans=tuple(folded.span(a, b) for a, b in spans),
+                    evidence="; ".join(folded.excerpt(a, b) for a, b in spans),
+                )
+            )
+        return found
+
+
+# The categories the scorer is trusted on, each with the words that must be present for
+# it to count. The scorer learned from public data in which, for example, nearly every
+# sentence naming a group was hateful (HateCheck) and nearly every threat named a weapon or
+# an act of violence (ThreatGram), so on its own it flags "Muslims are welcome here" or a
+# complaint that happens to say "fire". A gate asks for the kind of word every real case
+# has (a violent act, a group or slur, an accusation, a personal detail) and leaves the
+# scorer to judge the rest. Profanity is left to the word list, which is exact and explains
+# itself. See README "Filters and how they were measured".
+_VIOLENCE = (
+    r"kill\w*|murder\w*|die|dies|died|dying|dead\w*|death\w*|shoot\w*|shot|guns?|stab\w*|"
+    r"knife|knives|blades?|machetes?|hang\w*|hung|lynch\w*|bomb\w*|blow\w* (?:up|\w+ up)|"
+    r"burn\w*|torch\w*|petrol|fire|beat\w*|batter\w*|punch\w*|smash\w*|hurt\w*|harm\w*|"
+    r"attack\w*|slit\w*|strangl\w*|chok\w*|throttl\w*|hunt\w*|bullets?|execut\w*|"
+    r"behead\w*|extermina\w*|wipe\w* (?:out|\w+ out)|gas\w*|massacre\w*|acid|bat|bats|"
+    r"bricks?|hospital\w*|ambulance|kick\w*|teeth|break\w*|bleed\w*|blood\w*|rap(?:e|ed|ing)|"
+    r"shank\w*|slap\w*|regret\w*|violen\w*|destroy\w*|eliminat\w*|annihilat\w*|"
+    r"watch (?:your|ur|his|her) back|know where|coming for|waiting for|accidents? happen"
+)
+_GROUP = (
+    r"wom[ae]n|girls?|females?|gays?|lesbians?|homos?\w*|queers?|trans\w*|"
+    r"muslims?|moslems?|islam\w*|jews?|jewish|hindus?|sikhs?|christians?|blacks?|whites?|"
+    r"asians?|africans?|arabs?|chinese|mexicans?|immigra\w*|migrants?|foreign\w*|refugees?|"
+    r"asylum|disabled|disabilit\w*|autis\w*|mental\w*|gyps\w*|travellers?|roma|poles|"
+    r"polish|romanians?|race|racial|ethnic\w*|colou?red|religio\w*|feminis\w*|illegals?"
+)
+_SLUR = (
+    r"nigg\w*|negro\w*|coons?|spics?|chinks?|paki\w*|kikes?|wetbacks?|gooks?|towelhead\w*|"
+    r"raghead\w*|faggot\w*|fags?|dykes?|tranny|trannies|retard\w*|cripples?|spaz\w*|"
+    r"mongs?|bitch\w*|hoes?|sluts?|whores?|cunts?|twats?|pussy|pussies|n\*+\w*|f\*+g\w*"
+)
+_ACCUSATION = (
+    r"corrupt\w*|fraud\w*|scam\w*|criminal\w*|crook\w*|crime|steal\w*|stole\w*|theft|"
+    r"thie[fv]\w*|illegal\w*|brib\w*|backhander\w*|kickback\w*|embezzl\w*|launder\w*|"
+    r"pocket\w*|fiddl\w*|falsif\w*|forg\w*|fake\w*|cover\w*[- ]?up|covered|cheat\w*|"
+    r"lie|lies|lied|lying|liars?|bent|dodgy|paedo\w*|pedo\w*|nonce\w*|abus\w*|deal\w*|"
+    r"drugs?|paid off|take|taking|took|cut|fix|rigged|sold|selling|"
+    r"in (?:the|each other'?s) pockets?"
+)
+_PERSONAL = (
+    r"lives?|living|home|house|address|street|road|close|postcode|\d{3,}|phone|mobile|"
+    r"number|e-?mail|@|facebook|fb|insta\w*|tiktok|twitter|linkedin|snap\w*|whatsapp|"
+    r"profile|account|page|record\w*|video\w*|film\w*|footage|audio|clip|youtube|post\w*|"
+    r"shar\w*|upload\w*|publish\w*|viral|kids|children|husband|wife|partner|family|car|"
+    r"school|gym|pub|follow\w*|doorstep|visit|photo\w*|pic\w*|tag\w*|message|dm"
+)
+
+
+# Hate names a group *and* says something hostile about it, or uses a slur (which the
+# group pattern lists); naming a group kindly is what the scorer gets wrong most.
+_HOSTILE = (
+    r"hate\w*|scum\w*|vermin|filth\w*|dirt\w*|disgust\w*|vile|animals?|rats?|parasit\w*|"
+    r"cockroach\w*|insects?|diseas\w*|plague|subhuman|inferior|trash|garbage|rubbish|"
+    r"worthless|useless|evil|danger\w*|criminal\w*|rapists?|terroris\w*|thie[fv]\w*|"
+    r"stupid|dumb|ugly|lazy|smell\w*|stink\w*|deport\w*|ban|banned|"
+    r"go back|send (?:them|em) back|get out|kick\w* out|not welcome|(?:don'?t|do not) belong|"
+    r"shouldn'?t|should not|should be|can'?t be trusted|never be|no place|"
+    r"kill\w*|die|dies|dead|death|shoot\w*|hang\w*|gas\w*|burn\w*|exterminat\w*|"
+    r"wipe\w* out|destroy\w*|sick\w*|freaks?|perver\w*|unnatural|mental\w*|retard\w*|"
+    r"breed\w*|invad\w*|invasion|taking over|swamp\w*|flood\w*|queue|priority|benefits|"
+    r"scroung\w*|sponge\w*|leech\w*|savage\w*|primitive|barbar\w*|backward|"
+    r"belong in|place is|too many|enough of|sort of people|these people|those people|"
+    r"all the same|worst|hell|kitchen|obey|property|lesser|suffer\w*|eradicat\w*|"
+    r"end to|can'?t stand|sick\w*|monkey\w*|apes?|virus|ruin\w*|crime\w*|shit\w*|fuck\w*|"
+    r"f\*+\w*|hog|pig\w*|dogs?|sterili\w*|refuse|respect|nothing but|just|spread\w*|"
+    r"mad|truth|dumb\w*|half breed|lol|lmao|haha\w*|nasty|gross|weird\w*|bad|problem\w*|"
+    r"own country|country|go home|deport\w*|remove\w*|get rid|rid of|cleans\w*|purge\w*"
+)
+
+
+def _gate(words: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z])(?:{words})(?![a-z])")
+
+
+MODEL_GATES: dict[Category, re.Pattern[str] | None] = {
+    Category.ABUSE: None,
+    Category.THREAT: _gate(_VIOLENCE),
+    Category.DISCRIMINATION: re.compile(
+        rf"(?<![a-z])(?:{_SLUR})(?![a-z])|"
+        rf"(?=.*(?<![a-z])(?:{_GROUP})(?![a-z]))"
+        rf"(?=.*(?<![a-z])(?:{_HOSTILE}|{_VIOLENCE})(?![a-z]))",
+        re.S,
+    ),
+    Category.ALLEGATION: _gate(_ACCUSATION),
+    Category.HARASSMENT: _gate(_PERSONAL),
+}
+MODEL_CATEGORIES: tuple[Category, ...] = tuple(MODEL_GATES)
+
+
+@lru_cache(maxsize=2)
+def _shipped_scorer(path: Path = DEFAULT_MODEL) -> LinearScorer:
+    return LinearScorer.load(path)
+
+
+def _feature_spans(folded: Folded, strongest: Sequence[str]) -> list[tuple[int, int]]:
+    """Where in the folded text each named feature ("w=scum", "b=you lot") first occurs."""
+    spans = []
+    for feature in strongest:
+        words = feature[2:].split(" ")
+        pattern = rf"(?<!{_EDGE})" + r"[^a-z0-9@$*#']+".join(map(re.escape, words))
+        match = re.search(pattern + rf"(?!{_EDGE})", folded.text)
+        if match:
+            spans.append(match.span())
+    return sorted(set(spans))
+
+
+def _excused(folded: Folded, category: Category, start: int) -> bool:
+    """The context guards of the rules, applied to a scorer feature at `start`."""
+    if is_reported_speech(folded, start):
+        return True
+    return category is Category.THREAT and is_lawful_escalation(folded, start)

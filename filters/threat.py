@@ -103,6 +103,34 @@ _VEILED = compile_rule(
     r"won'?t (?:be responsible|answer) for (?:my|what i)|"
     r"not responsible for (?:my actions|what i do|what happens))\b"
 )
+# Menace without a violent word: luck, consequences, being known, not being safe. These
+# name no act, so they count when aimed at someone (you, staff, a named person, "the next
+# one who ...").
+_MENACE = compile_rule(
+    r"\b(?P<hit>(?:you|he|she|they|u)(?:'d| had| would)? better (?:hope|pray|watch|be careful)|"
+    r"(?:count|consider|think) (?:himself|herself|yourself|yourselves|themselves) lucky|"
+    r"(?:was|were|is|are|'s|'re) lucky (?:my|i|it was|that|he|she)|"
+    r"won'?t be (?:that|so) lucky|made an enemy|"
+    r"(?:know|knows|seen|remember) (?:your|his|her|their) (?:face|car|kids|address|house)|"
+    r"know (?:what time|which door|when) (?:you|he|she|they|the office|staff)|"
+    r"(?:is|isn'?t|is not|won'?t be|not) (?:a )?safe (?:place )?for "
+    r"(?:you|him|her|them|\w+ staff|staff)|"
+    r"(?:would|'d) be wise (?:not )?to|wise not to (?:come|go|show)|"
+    r"(?:has|have|will have|there will be|there'?ll be) (?:serious )?consequences|"
+    r"bear that in mind|get what'?s coming|got what'?s coming|"
+    r"(?:the )?impolite version|up close and personal|"
+    r"(?:windows?|door|tyres|car) (?:is|are) (?:going in|getting done|getting slashed)|"
+    r"i'?ll find out who you are|find out where (?:you|he|she|they) live|"
+    r"(?:people|folk) have been hurt for less|"
+    r"met by me and my (?:dogs?|lads|brothers?|mates)|"
+    r"picking (?:himself|herself|themselves|yourself) up off the floor|"
+    r"(?:turn|turning) up at (?:their|his|her|your) (?:houses?|homes?|doors?)|"
+    r"should be nervous|(?:you|he|she|they)(?:'ll| will) be sorry|"
+    r"(?:next|last) (?:person|one|officer|contractor|inspector) (?:who|from|that) [^.!?]{0,60}"
+    r"(?:will get|gets|is getting|will be)|"
+    r"only (?:his|her|their) (?:shed|car|van|window)|"
+    r"(?:done over|do (?:him|her|them|you) over))\b"
+)
 
 
 def _excused(folded: Folded, match) -> bool:
@@ -115,6 +143,7 @@ def _excused(folded: Folded, match) -> bool:
 RULES = (
     PatternRule("targeted-violence", Category.THREAT, _TARGETED, 0.9, (_excused,)),
     PatternRule("veiled-threat", Category.THREAT, _VEILED, 0.85, (_excused,)),
+    PatternRule("menace", Category.THREAT, _MENACE, 0.75, (_excused,)),
 )
 
 
