@@ -17,15 +17,19 @@ def build_classifier(loaded: LoadedConfig) -> TextClassifier:
 
     Args:
         loaded: the loaded config; `words:` supplies extra swear words, allowed phrases and
-            place names (never flagged) and the staff names to protect.
+            place names (never flagged) and the staff names to protect; `scorer:` switches
+            the learned scorer on or off and sets its cuts.
 
     Returns:
         A classifier ready to use; build it once and reuse it.
     """
     words = loaded.settings.words
+    scorer = loaded.settings.scorer
     return TextClassifier.build(
         shipped("words"),
         extra_profanity=words.extra_profanity,
         allowed=(*words.allowed, *words.place_names),
         staff_names=words.staff_names,
+        scorer="shipped" if scorer.enabled else None,
+        model_cuts=scorer.cuts or None,
     )

@@ -46,7 +46,7 @@ _CORRUPT = words(
     r"falsif\w+ (?:records|reports|documents|inspections|the \w+)",
     r"forg(?:ed|ing) \w+",
     r"in (?:the|each other'?s) pockets?",
-    r"paid off",
+    r"(?:was|were|been|got|get) paid off",
     r"backhander",
     r"benefit (?:cheats?|fraud)",
     r"drug dealers?",
@@ -92,11 +92,15 @@ _ASSERTED = re.compile(
     rf"\b(?P<hit>(?:everyone knows|we all know|everybody knows|it'?s (?:obvious|common knowledge)|"
     rf"no doubt|make no mistake|the truth is)\b[^.!?]{{0,80}}?{_CORRUPT})\b"
 )
+# "Taking my money" is how customers describe a charge they dispute; money is an
+# allegation only with a verb of theft ("pocketed the rent"), bribes with any verb.
 _ACTS = re.compile(
-    rf"\b(?P<hit>{_ACTOR}\s+(?:took|take|takes|taking|accepted|pocketed|stole|steal|steals|"
-    rf"embezzled|fiddled|falsified|forged|covered|cover|bribed|paid off)\s+(?:\w+\s+){{0,3}}?"
-    rf"(?:bribes?|backhanders?|kickbacks?|brown envelopes?|money|rent|funds|it up|this up|"
-    rf"that up|the (?:records|reports|inspection|figures|books)))\b"
+    rf"\b(?P<hit>{_ACTOR}\s+(?:(?:took|take|takes|taking|accepted|accepts|accepting|"
+    rf"pocketed|pocketing|bribed|paid off)\s+(?:\w+\s+){{0,3}}?(?:bribes?|backhanders?|"
+    rf"kickbacks?|brown envelopes?|bungs?)|(?:pocketed|pocketing|stole|steal|steals|"
+    rf"embezzled|embezzling|fiddled|fiddling)\s+(?:\w+\s+){{0,3}}?(?:money|rent|funds|cash)|"
+    rf"(?:falsified|forged|covered|cover|covering)\s+(?:\w+\s+){{0,2}}?(?:it up|this up|"
+    rf"that up|the (?:records|reports|inspection|figures|books))))\b"
 )
 # Wrongdoing described rather than named: money changing hands, favours, records
 # destroyed, harm done on purpose for gain. Counted when the sentence has an actor.
@@ -104,7 +108,8 @@ _CONDUCT = words(
     r"under the table",
     r"in return for",
     r"the fix is in",
-    r"(?:pays?|paying|paid) off",
+    r"(?:pays?|paying|paid) off (?:the )?(?:council'?s? |local )?(?:council|inspectors?|"
+    r"officers?|surveyors?|police|regulator|environmental health|councillors?|assessors?)",
     r"(?:gets?|got|getting) paid (?:by|off|under)",
     r"bungs?",
     r"tax dodges?",

@@ -20,20 +20,25 @@ from pathlib import Path
 from typing import Literal
 
 from bot.domain import TEXT_CATEGORIES, Category, Finding
-from filters.abuse import AbuseFilter
+from filters.abuse import AbuseFilter, aimed_at_person
 from filters.allegation import AllegationFilter
 from filters.base import TextFilter
 from filters.context import is_lawful_escalation, is_reported_speech
 from filters.discrimination import DiscriminationFilter
 from filters.harassment import HarassmentFilter
 from filters.normalise import Folded, fold
-from filters.profanity import ProfanityFilter
+from filters.profanity import AllowList, ProfanityFilter
 from filters.scorer import DEFAULT_MODEL, LinearScorer
 from filters.service_issue import ServiceIssue, service_issues
 from filters.threat import ThreatFilter
 
-# Below this the scorer's view is recorded in `scores` but makes no finding.
-FINDING_FLOOR = 0.3
+# The scorer's probability counts in `scores` from SCORE_FLOOR (below it, 0.0, so an
+# ordinary text does not list six near-zero "reasons" in its decision). It makes a finding
+# only from its category's cut (config `scorer.cuts`), the probability at which it proved
+# as precise as the rules; below the cut it is shown capped at BELOW_CUT_CAP, under every
+# shipped threshold, so on its own it never flags anything.
+SCORE_FLOOR = 0.3
+BELOW_CUT_CAP = 0.49
 _EDGE = r"[a-z0-9@$*#']"
 
 
@@ -62,18 +67,24 @@ class TextClassifier:
     Args:
         filters: the rule filters.
         scorer: the learned scorer, or None for rules only.
-        model_categories: the categories the scorer may raise (others it is not trusted on).
+        model_cuts: per category, the scorer's probability from which it makes a finding;
+            categories left out are rules only. None for the shipped `DEFAULT_CUTS`.
     """
 
     def __init__(
         self,
         filters: Sequence[TextFilter],
         scorer: LinearScorer | None = None,
-        model_categories: Iterable[Category] = (),
+        model_cuts: Mapping[Category, float] | None = None,
     ) -> None:
         self.filters = tuple(filters)
         self.scorer = scorer
-        self.model_categories = tuple(model_categories)
+        cuts = DEFAULT_CUTS if model_cuts is None else model_cuts
+        self.model_cuts = {c: cuts[c] for c in MODEL_CATEGORIES if c in cuts}
+        abuse = next((f for f in self.filters if isinstance(f, AbuseFilter)), None)
+        self.staff = abuse.staff if abuse is not None else None
+        # The allow-list of the profanity filter also keeps the scorer off allowed phrases.
+        self.allow = next((f.allow for f in self.filters if isinstance(f, ProfanityFilter)), None)
 
     @classmethod
     def build(
@@ -84,6 +95,7 @@ class TextClassifier:
         allowed: Iterable[str] = (),
         staff_names: Iterable[str] = (),
         scorer: LinearScorer | Literal["shipped"] | None = "shipped",
+        model_cuts: Mapping[Category, float] | None = None,
     ) -> TextClassifier:
         """The shipped filters with the config's word lists, and the shipped scorer.
 
@@ -94,6 +106,8 @@ class TextClassifier:
             staff_names: staff to protect from abuse, threats and harassment.
             scorer: "shipped" for `filters/models/scorer.json.gz`, a scorer of your own, or
                 None for rules only.
+            model_cuts: per category, the scorer's probability that makes a finding
+                (config `scorer.cuts`); None for `DEFAULT_CUTS`.
         """
         staff = tuple(staff_names)
         if scorer == "shipped":
@@ -108,7 +122,7 @@ class TextClassifier:
                 HarassmentFilter(staff),
             ],
             scorer,
-            MODEL_CATEGORIES if scorer is not None else (),
+            model_cuts,
         )
 
     def classify(self, text: str) -> Classification:
@@ -117,6 +131,7 @@ class TextClassifier:
         findings: list[Finding] = []
         for text_filter in self.filters:
             findings.extend(text_filter.check(folded))
+        findings.extend(aimed_at_person(folded, findings, self.staff))
         scores = {c: 0.0 for c in TEXT_CATEGORIES}
         for finding in findings:
             if finding.score > scores[finding.category]:
@@ -130,24 +145,23 @@ class TextClassifier:
         assert self.scorer is not None
         found = []
         model = self.scorer.score(folded.text, explain=0)
-        for category in self.model_categories:
+        allowed = self.allow.covered(folded.text) if self.allow is not None else []
+        for category, cut in self.model_cuts.items():
             probability = model[category].probability
-            if probability <= scores[category]:
+            if probability < SCORE_FLOOR or probability <= scores[category]:
                 continue
             gate = MODEL_GATES.get(category)
             if gate is not None and not gate.search(folded.text):
-                probability = min(probability, FINDING_FLOOR)
-                scores[category] = max(scores[category], probability)
-                continue
-            if probability < FINDING_FLOOR:
-                scores[category] = probability
+                continue  # no word of the kind every real case has: the scorer abstains
+            if probability < cut:
+                scores[category] = max(scores[category], min(probability, BELOW_CUT_CAP))
                 continue
             strongest = self.scorer.strongest(folded.text, category)
             spans = _feature_spans(folded, strongest)
             if spans and all(_excused(folded, category, start) for start, _ in spans):
-                probability = min(probability, FINDING_FLOOR)
-                scores[category] = max(scores[category], probability)
-                continue
+                continue  # a victim reporting, or a lawful route named: acceptable
+            if spans and allowed and all(AllowList.inside(a, b, allowed) for a, b in spans):
+                continue  # only words of an allowed phrase ("magna cum laude")
             scores[category] = probability
             found.append(
                 Finding(
@@ -234,8 +248,22 @@ def _gate(words: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z])(?:{words})(?![a-z])")
 
 
+# Harassment is about a member of staff: named in the config, described, or "he/she".
+_STAFFISH = (
+    r"he|she|him|her|his|hers|they|them|their|officers?|managers?|staff|surveyors?|"
+    r"caretakers?|contractors?|directors?|ceo|chief|exec\w*|team|supervisors?|engineers?|"
+    r"plumbers?|roofers?|inspectors?|workers?|operatives?|receptionists?|advis[oe]rs?"
+)
+# Abuse is aimed at people: someone addressed, named, or described.
+_TARGET = (
+    r"you|your|youre|you're|yours|yourself|yourselves|u|ur|ya|ye|he|she|him|her|his|hers|"
+    r"they|them|their|theirs|@\w+|people|lot|staff|officers?|managers?|workers?|"
+    r"contractors?|caretakers?|surveyors?|directors?|ceo|boss|team|woman|man|guy|bloke|lady|"
+    r"lads?|girls?|boys?|family|neighbou?rs?|tenants?|residents?|idiots?|morons?|someone|"
+    r"whoever|everyone|anyone|person|mate|love|pal"
+)
 MODEL_GATES: dict[Category, re.Pattern[str] | None] = {
-    Category.ABUSE: None,
+    Category.ABUSE: _gate(_TARGET),
     Category.THREAT: _gate(_VIOLENCE),
     Category.DISCRIMINATION: re.compile(
         rf"(?<![a-z])(?:{_SLUR})(?![a-z])|"
@@ -244,9 +272,21 @@ MODEL_GATES: dict[Category, re.Pattern[str] | None] = {
         re.S,
     ),
     Category.ALLEGATION: _gate(_ACCUSATION),
-    Category.HARASSMENT: _gate(_PERSONAL),
+    Category.HARASSMENT: re.compile(
+        rf"(?=.*(?<![a-z])(?:{_PERSONAL})(?![a-z]))"
+        rf"(?=.*(?<![a-z])(?:{_STAFFISH})(?![a-z]))",
+        re.S,
+    ),
 }
 MODEL_CATEGORIES: tuple[Category, ...] = tuple(MODEL_GATES)
+# The shipped cuts (config/default.yaml `scorer.cuts` repeats them, with the reasons).
+DEFAULT_CUTS: dict[Category, float] = {
+    Category.ABUSE: 0.97,
+    Category.THREAT: 0.93,
+    Category.DISCRIMINATION: 0.98,
+    Category.ALLEGATION: 0.8,
+    Category.HARASSMENT: 0.9,
+}
 
 
 @lru_cache(maxsize=2)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from bot.domain import Category, Finding
-from filters.context import is_reported_speech
+from filters.context import is_reported_speech, sentence_at
 from filters.normalise import Folded
 from filters.patterns import PatternRule, words
 from filters.wordmatch import WordMatcher, read_word_file
@@ -152,5 +152,17 @@ class DiscriminationFilter:
         return findings
 
 
+# Counter-speech: "calling Muslims cockroaches is horrible" condemns the slur it quotes.
+_CONDEMNED = re.compile(
+    r"\b(?:calling|call|saying|to say|to call|describing)\b[^.!?]*\b(?:is|are|was|it'?s)\s+"
+    r"(?:such an?\s+|so\s+|really\s+|just\s+|completely\s+)?(?:horrible|wrong|disgusting|"
+    r"unacceptable|hateful|racist|vile|awful|shameful|not ok|not okay|sick|bigoted|hate)"
+)
+
+
 def _reported(folded: Folded, match: re.Match[str]) -> bool:
-    return is_reported_speech(folded, match.start("hit"))
+    start = match.start("hit")
+    sentence = sentence_at(folded, start)
+    if _CONDEMNED.search(folded.text, sentence.start, sentence.end):
+        return True
+    return is_reported_speech(folded, start)

@@ -6,10 +6,11 @@ without a target ("the rent is killing me") are not threats (shared/data/housing
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from bot.domain import Category, Finding
-from filters.context import is_lawful_escalation, is_reported_speech
+from filters.context import is_lawful_escalation, is_reported_speech, sentence_at
 from filters.normalise import Folded
 from filters.patterns import PatternRule, compile_rule, words
 
@@ -103,6 +104,24 @@ _VEILED = compile_rule(
     r"won'?t (?:be responsible|answer) for (?:my|what i)|"
     r"not responsible for (?:my actions|what i do|what happens))\b"
 )
+# Calls for violence against people (the public threat data is mostly these): an act of
+# killing aimed at "them", "him", "all of them", or a wish that someone be killed.
+_KILLING = (
+    r"(?:kill|murder|hang|shoot|stab|burn|gas|exterminate|execute|lynch|slaughter|behead|"
+    r"eradicate|eliminate|wipe out|string up|torture|nuke|bomb|butcher)"
+)
+_CALL = compile_rule(
+    rf"\b(?P<hit>{_KILLING}\s+(?:them|him|her|em|'em|those|these|the lot|every|all|"
+    r"the (?:traitors?|bastards?|scum|lot|whole lot)|you all|y'?all)\b(?:\s+(?:all|now))?|"
+    r"(?:should|must|needs? to|ought to|deserves? to|will) (?:all )?be (?:shot|hanged|hung|"
+    r"killed|executed|gassed|lynched|burned|burnt|put down|exterminated|strung up|"
+    r"murdered|beheaded|stabbed|tortured|wiped out|lined up and shot)|"
+    r"(?:deserves?|ought) to (?:die|hang|burn|be killed)|"
+    r"(?:i|we) (?:want|wish|hope) (?:they|you|he|she|them|him|her)(?: all)? "
+    r"(?:die|dies|get killed|burn|burns|hang|hangs|get shot)|"
+    r"(?:put|putting) (?:a )?bullets? (?:in|through)|firing squad|public(?:ly)? execut\w*|"
+    r"hanged for treason|tried and hanged|the gallows|a noose|guillotine|death to\b)"
+)
 # Menace without a violent word: luck, consequences, being known, not being safe. These
 # name no act, so they count when aimed at someone (you, staff, a named person, "the next
 # one who ...").
@@ -133,10 +152,16 @@ _MENACE = compile_rule(
 )
 
 
-def _excused(folded: Folded, match) -> bool:
+_NEGATED = re.compile(r"\b(?:no|nobody|no one|noone|never|not)\b(?:\s+\w+){0,2}\s*$")
+
+
+def _excused(folded: Folded, match: re.Match[str]) -> bool:
     start = match.start()
-    return is_reported_speech(folded, start) or (
-        is_lawful_escalation(folded, start) and "pay" in match.group(0)
+    before = folded.text[sentence_at(folded, start).start : start]
+    return (
+        is_reported_speech(folded, start)
+        or (is_lawful_escalation(folded, start) and "pay" in match.group(0))
+        or _NEGATED.search(before) is not None  # "no one deserves to die"
     )
 
 
@@ -144,6 +169,7 @@ RULES = (
     PatternRule("targeted-violence", Category.THREAT, _TARGETED, 0.9, (_excused,)),
     PatternRule("veiled-threat", Category.THREAT, _VEILED, 0.85, (_excused,)),
     PatternRule("menace", Category.THREAT, _MENACE, 0.75, (_excused,)),
+    PatternRule("call-to-violence", Category.THREAT, _CALL, 0.85, (_excused,)),
 )
 
 

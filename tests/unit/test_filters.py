@@ -112,7 +112,9 @@ def test_config_words_extend_and_allow(tmp_path):
     custom = TextClassifier.build(
         shipped("words"), extra_profanity=["gobshite"], allowed=["shit creek"]
     )
-    assert categories(custom, "you gobshite") == {Category.PROFANITY}
+    # Profanity aimed at a person is profanity and abuse (housing-dev README).
+    assert categories(custom, "you gobshite") == {Category.PROFANITY, Category.ABUSE}
+    assert categories(custom, "what a gobshite idea") == {Category.PROFANITY}
     assert categories(custom, "up shit creek without a paddle") == set()
 
 
