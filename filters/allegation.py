@@ -175,6 +175,18 @@ RULES = (
 )
 
 
+# Every rule above needs one of these words; most texts have none, and one quick search
+# saves running the four rules (checked over the training and dev texts: same findings).
+_GATE = re.compile(
+    r"\b(?:corrupt|bent|crook|fraud|criminal|thie|embezzl|launder|brib|backhander|kickback|"
+    r"envelope|fiddl|lining|pocket|steal|stole|nick|pinch|defraud|scam|cover|cooking|falsif|"
+    r"forg|paid|pay|benefit|drug|dealing|paedo|pedo|nonce|abuser|took|take|accept|table|"
+    r"return|fix|bung|dodge|sell|wiped|deleted|destroyed|shredded|lost|prove|deliberately|"
+    r"purpose|knowing|claim|putting|sort|sleep|slept|got|get|jobs|registered|golf|drinking|"
+    r"ripping|racket|cartel|mafia|told|photos|corruption)"
+)
+
+
 class AllegationFilter:
     """Unsubstantiated claims that people or the landlord committed crimes or corruption."""
 
@@ -182,4 +194,6 @@ class AllegationFilter:
 
     def check(self, folded: Folded) -> list[Finding]:
         """Findings for each allegation stated as fact."""
+        if not _GATE.search(folded.text):
+            return []
         return [f for rule in RULES for f in rule.findings(folded)]

@@ -145,7 +145,7 @@ class TextClassifier:
         assert self.scorer is not None
         found = []
         model = self.scorer.score(folded.text, explain=0)
-        allowed = self.allow.covered(folded.text) if self.allow is not None else []
+        allowed: list[tuple[int, int]] | None = None
         for category, cut in self.model_cuts.items():
             probability = model[category].probability
             if probability < SCORE_FLOOR or probability <= scores[category]:
@@ -160,6 +160,8 @@ class TextClassifier:
             spans = _feature_spans(folded, strongest)
             if spans and all(_excused(folded, category, start) for start, _ in spans):
                 continue  # a victim reporting, or a lawful route named: acceptable
+            if allowed is None:
+                allowed = self.allow.covered(folded.text) if self.allow is not None else []
             if spans and allowed and all(AllowList.inside(a, b, allowed) for a, b in spans):
                 continue  # only words of an allowed phrase ("magna cum laude")
             scores[category] = probability

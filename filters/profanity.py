@@ -77,9 +77,12 @@ class ProfanityFilter:
 
     def check(self, folded: Folded) -> list[Finding]:
         """One finding per swear word, with its span in the original text."""
+        matches = self.matcher.finditer(folded.text)
+        if not matches:
+            return []
         covered = self.allow.covered(folded.text)
         findings = []
-        for match in self.matcher.finditer(folded.text):
+        for match in matches:
             if covered and AllowList.inside(match.start, match.end, covered):
                 continue
             findings.append(
