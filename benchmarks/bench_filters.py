@@ -109,10 +109,15 @@ def main() -> int:
     ]
     print(f"corpus: {args.data.name} texts repeated to {len(texts):,}")
     print(f"build (better-profanity, parity, classifier): {build_seconds:.2f} s")
-    print(f"better-profanity contains_profanity  {baseline_rate:>12,.0f} texts/s  (first {len(baseline_texts):,})")
-    print(f"parity mode contains_profanity       {parity_rate:>12,.0f} texts/s  {parity_ratio:>8,.0f}x")
-    print(f"full classify (six categories)       {classify_rate:>12,.0f} texts/s  {classify_ratio:>8,.0f}x")
-    print(f"parity verdict agreement: {agree}/{len(baseline_texts)} ({agree / len(baseline_texts):.2%})")
+    first = len(baseline_texts)
+    rows = [
+        ("better-profanity contains_profanity", baseline_rate, f"(first {first:,})"),
+        ("parity mode contains_profanity", parity_rate, f"{parity_ratio:,.0f}x"),
+        ("full classify (six categories)", classify_rate, f"{classify_ratio:,.0f}x"),
+    ]
+    for name, per_second, note in rows:
+        print(f"{name:<36} {per_second:>10,.0f} texts/s  {note:>14}")
+    print(f"parity verdict agreement: {agree}/{first} ({agree / first:.2%})")
     print(f"modbot classify over {cli_rows:,} texts: {cli_seconds:.2f} s wall, start-up included")
     print(f"peak memory: this process {in_process_peak:.0f} MB, modbot classify {cli_peak:.0f} MB")
     for name, ok in checks:

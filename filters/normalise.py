@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -43,7 +44,7 @@ class Folded:
 
     original: str
     text: str
-    origin: tuple[int, ...]
+    origin: Sequence[int]  # a range when nothing moved (plain ASCII): no copy per text
 
     def span(self, start: int, end: int) -> Span:
         """Map a half-open range of the folded text back to the original text."""
@@ -82,18 +83,15 @@ def fold(text: str) -> Folded:
     Returns:
         The folded text with, for each character, its offset in `text`.
     """
+    if text.isascii():
+        return _join_spelt_out(Folded(text, _unleet(text.lower()), range(len(text))))
     out: list[str] = []
     origin: list[int] = []
-    if text.isascii():
-        lowered = text.lower()
-        out.append(lowered)
-        origin.extend(range(len(text)))
-    else:
-        for index, char in enumerate(text):
-            folded = _fold_char(char)
-            if folded:
-                out.append(folded)
-                origin.extend([index] * len(folded))
+    for index, char in enumerate(text):
+        folded = _fold_char(char)
+        if folded:
+            out.append(folded)
+            origin.extend([index] * len(folded))
     joined = _unleet("".join(out))
     return _join_spelt_out(Folded(text, joined, tuple(origin)))
 

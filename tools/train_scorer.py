@@ -69,6 +69,8 @@ IDENTITIES = re.compile(
 
 @dataclass
 class Row:
+    """One labelled text as training reads it."""
+
     id: str
     text: str
     labels: frozenset[str]

@@ -387,9 +387,30 @@ HARASSMENT_THREAT = [
 # hostility (support, neutral facts, counter-speech, reports by victims): a word model
 # must not learn that naming a group is hate.
 GROUPS = [
-    "Muslim", "Jewish", "Sikh", "Polish", "Romanian", "Black", "Asian", "gay", "lesbian",
-    "trans", "disabled", "deaf", "blind", "refugee", "asylum-seeking", "Somali", "Irish",
-    "Gypsy and Traveller", "older", "autistic", "Nigerian", "Chinese", "Kurdish", "Pakistani",
+    "Muslim",
+    "Jewish",
+    "Sikh",
+    "Polish",
+    "Romanian",
+    "Black",
+    "Asian",
+    "gay",
+    "lesbian",
+    "trans",
+    "disabled",
+    "deaf",
+    "blind",
+    "refugee",
+    "asylum-seeking",
+    "Somali",
+    "Irish",
+    "Gypsy and Traveller",
+    "older",
+    "autistic",
+    "Nigerian",
+    "Chinese",
+    "Kurdish",
+    "Pakistani",
 ]
 GROUP_ACCEPTABLE = [
     "Our {group} neighbours brought round food when the heating was off.",
