@@ -76,7 +76,9 @@ _TARGET = words(
     r"that office",
     r"the place",
     r"whoever",
-    r"the (?:housing officer|officer|manager|contractor|caretaker|director|ceo)",
+    r"(?:the|that|this|your|those|these|every|any) (?:housing officer|officer|manager|"
+    r"contractor|caretaker|director|ceo|surveyor|plumber|engineer|inspector|staff|lot|"
+    r"bastards?|\w+ (?:officer|manager|staff))s?",
     r"[a-z]+'s",
 )
 _TARGETED = compile_rule(
