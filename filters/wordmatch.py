@@ -95,13 +95,16 @@ class WordMatcher:
         self._by_preference = sorted(self.words, key=lambda w: (not _TOKEN.fullmatch(w), len(w)))
         # token -> (start, end, word) within the token, or None: most tokens repeat.
         self._verdicts: dict[str, tuple[int, int, str] | None] = {}
+        self._clean: set[str] = set()  # the tokens whose verdict is None
         self._canonical: dict[str, str] = {}
         self._word_patterns: dict[str, re.Pattern[str]] = {}
 
     def finditer(self, text: str) -> list[WordMatch]:
         """Every listed word in `text` (which should already be folded to lower case)."""
         found: list[WordMatch] = []
-        if self._single is not None:
+        # Most texts are made only of tokens already known to be clean: one set test in C
+        # instead of a Python loop over the tokens.
+        if self._single is not None and not self._clean.issuperset(_TOKEN.findall(text)):
             verdicts = self._verdicts
             for token in _TOKEN.finditer(text):
                 word = token.group()
@@ -111,7 +114,10 @@ class WordMatcher:
                     verdict = self._verdict(word)
                     if len(verdicts) >= self.CACHE_LIMIT:
                         verdicts.clear()
+                        self._clean.clear()
                     verdicts[word] = verdict
+                    if verdict is None:
+                        self._clean.add(word)
                 if verdict is not None:
                     start = token.start()
                     found.append(WordMatch(start + verdict[0], start + verdict[1], verdict[2]))
