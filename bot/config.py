@@ -118,6 +118,26 @@ class WordsConfig(_Strict):
     place_names: tuple[str, ...] = ()
 
 
+class ScorerConfig(_Strict):
+    """The learned scorer: on or off, and per category the probability that makes a finding."""
+
+    enabled: bool = True
+    cuts: dict[Category, float] = Field(default_factory=dict)
+
+    @field_validator("cuts")
+    @classmethod
+    def _cuts_in_range(cls, value: dict[Category, float]) -> dict[Category, float]:
+        from filters.classifier import MODEL_CATEGORIES
+
+        for category, cut in value.items():
+            if category not in MODEL_CATEGORIES:
+                allowed = ", ".join(c.value for c in MODEL_CATEGORIES)
+                raise ValueError(f"{category.value}: the scorer only covers {allowed}")
+            if not 0.0 < cut <= 1.0:
+                raise ValueError(f"{category.value}: must be above 0 and at most 1")
+        return value
+
+
 class TemplatesConfig(_Strict):
     """Where message templates come from: a folder of the user's own first, then shipped."""
 
@@ -141,6 +161,7 @@ class BotConfig(_Strict):
     connectors: dict[str, ConnectorConfig]
     thresholds: dict[Category, float]
     words: WordsConfig = WordsConfig()
+    scorer: ScorerConfig = ScorerConfig()
     templates: TemplatesConfig = TemplatesConfig()
     pipeline: PipelineConfig = PipelineConfig()
     behaviour: BehaviourConfig = BehaviourConfig()

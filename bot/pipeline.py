@@ -21,12 +21,12 @@ from bot.aliases import suspect_connections
 from bot.audit import BOT, audit
 from bot.clock import Clock, system_clock
 from bot.config import LoadedConfig
+from bot.detect import build_classifier, build_detectors
 from bot.domain import ActionKind, ActionState, Contact, Decision, LadderStep, PersonState
 from bot.errors import BotError
 from bot.history import OWN, histories
 from bot.identity import AliasBook, identify, upsert_accounts
 from bot.messages import Messages
-from bot.paths import shipped
 from bot.policy.engine import PolicyEngine
 from bot.policy.runner import ActionRunner, RunReport
 from bot.register import CaseBook, person_states, rung
@@ -39,11 +39,7 @@ from bot.storage.queries import (
     to_domain,
 )
 from bot.storage.session import Store
-from filters.base import BehaviourDetector
 from filters.classifier import Classification, TextClassifier
-from filters.contact_rate import ContactRateDetector, Window
-from filters.demands import DemandsDetector
-from filters.persistence import PersistenceDetector
 from platforms.base import Connector
 from platforms.registry import build_connector
 
@@ -60,36 +56,6 @@ class PassReport:
     outcomes: Counter[str] = field(default_factory=Counter)
     run: RunReport = field(default_factory=RunReport)
     errors: list[str] = field(default_factory=list)
-
-
-def build_classifier(loaded: LoadedConfig) -> TextClassifier:
-    """The text classifier with the config's word lists."""
-    words = loaded.settings.words
-    return TextClassifier.build(
-        shipped("words"),
-        extra_profanity=words.extra_profanity,
-        allowed=(*words.allowed, *words.place_names),
-        staff_names=words.staff_names,
-    )
-
-
-def build_detectors(loaded: LoadedConfig) -> tuple[BehaviourDetector, ...]:
-    """The behaviour detectors with the config's limits."""
-    behaviour = loaded.settings.behaviour
-    rate = behaviour.excessive_contact
-    return (
-        ContactRateDetector(
-            (
-                Window("hour", timedelta(hours=1), rate.per_hour),
-                Window("day", timedelta(days=1), rate.per_day),
-                Window("week", timedelta(days=7), rate.per_week),
-            )
-        ),
-        PersistenceDetector(
-            behaviour.persistence.similarity, behaviour.persistence.repeats_after_answer
-        ),
-        DemandsDetector(behaviour.demands.repeats, timedelta(days=behaviour.demands.within_days)),
-    )
 
 
 def build_messages(loaded: LoadedConfig) -> Messages:

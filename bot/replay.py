@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from bot.config import LoadedConfig
+from bot.detect import build_classifier, build_detectors
 from bot.domain import ActionKind, Category, Decision, LadderStep, PersonState
 from bot.history import OWN, histories
 from bot.identity import Identity, identify
-from bot.pipeline import build_classifier, build_detectors, build_messages
+from bot.pipeline import build_messages
 from bot.policy.engine import PolicyEngine
 from bot.register import rung
 from bot.storage.models import Contact

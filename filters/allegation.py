@@ -46,7 +46,7 @@ _CORRUPT = words(
     r"falsif\w+ (?:records|reports|documents|inspections|the \w+)",
     r"forg(?:ed|ing) \w+",
     r"in (?:the|each other'?s) pockets?",
-    r"paid off",
+    r"(?:was|were|been|got|get) paid off",
     r"backhander",
     r"benefit (?:cheats?|fraud)",
     r"drug dealers?",
@@ -92,11 +92,58 @@ _ASSERTED = re.compile(
     rf"\b(?P<hit>(?:everyone knows|we all know|everybody knows|it'?s (?:obvious|common knowledge)|"
     rf"no doubt|make no mistake|the truth is)\b[^.!?]{{0,80}}?{_CORRUPT})\b"
 )
+# "Taking my money" is how customers describe a charge they dispute; money is an
+# allegation only with a verb of theft ("pocketed the rent"), bribes with any verb.
 _ACTS = re.compile(
-    rf"\b(?P<hit>{_ACTOR}\s+(?:took|take|takes|taking|accepted|pocketed|stole|steal|steals|"
-    rf"embezzled|fiddled|falsified|forged|covered|cover|bribed|paid off)\s+(?:\w+\s+){{0,3}}?"
-    rf"(?:bribes?|backhanders?|kickbacks?|brown envelopes?|money|rent|funds|it up|this up|"
-    rf"that up|the (?:records|reports|inspection|figures|books)))\b"
+    rf"\b(?P<hit>{_ACTOR}\s+(?:(?:took|take|takes|taking|accepted|accepts|accepting|"
+    rf"pocketed|pocketing|bribed|paid off)\s+(?:\w+\s+){{0,3}}?(?:bribes?|backhanders?|"
+    rf"kickbacks?|brown envelopes?|bungs?)|(?:pocketed|pocketing|stole|steal|steals|"
+    rf"embezzled|embezzling|fiddled|fiddling)\s+(?:\w+\s+){{0,3}}?(?:money|rent|funds|cash)|"
+    rf"(?:falsified|forged|covered|cover|covering)\s+(?:\w+\s+){{0,2}}?(?:it up|this up|"
+    rf"that up|the (?:records|reports|inspection|figures|books))))\b"
+)
+# Wrongdoing described rather than named: money changing hands, favours, records
+# destroyed, harm done on purpose for gain. Counted when the sentence has an actor.
+_CONDUCT = words(
+    r"under the table",
+    r"in return for",
+    r"the fix is in",
+    r"(?:pays?|paying|paid) off (?:the )?(?:council'?s? |local )?(?:council|inspectors?|"
+    r"officers?|surveyors?|police|regulator|environmental health|councillors?|assessors?)",
+    r"(?:gets?|got|getting) paid (?:by|off|under)",
+    r"bungs?",
+    r"tax dodges?",
+    r"(?:nicks?|nicking|nicked|pinch(?:es|ing|ed)?) "
+    r"(?:tools|copper|pipes?|stuff|money|cash|things)",
+    r"sells? it on",
+    r"(?:wiped|deleted|destroyed|shredded|lost) "
+    r"(?:the )?(?:call logs|logs|records|evidence|emails|files)",
+    r"so nobody can prove",
+    r"(?:deliberately|on purpose|knowingly) "
+    r"(?:let|left|leave|fail\w*|ignor\w*|hid\w*|los\w*|charg\w*)",
+    r"knowing it was",
+    r"so (?:they|he|she|it|[a-z]+) (?:can|could) claim",
+    r"claim the (?:insurance|grant|money)",
+    r"(?:taking|takes|took) (?:cash|money) (?:off|from)",
+    r"not putting it through",
+    r"sorts? (?:him|her|them) out at christmas",
+    r"(?:sleeping|sleeps|slept) with",
+    r"(?:got|gets|get|getting) (?:her|his|their) (?:son|daughter|mate|friend|family|brother|sister)"
+    r" a (?:flat|house|home|job|contract)",
+    r"jobs? for (?:the boys|mates|family)",
+    r"registered at the same address",
+    r"(?:golf|drinking) (?:partner|buddy|mate)",
+    r"ripping off the taxpayer",
+    r"criminal (?:enterprise|organisation|gang|racket)",
+    r"(?:a|an|the) (?:racket|cartel|mafia)",
+    r"told to fail",
+    r"takes? photos of",
+    r"(?:corruption|fraud), end of",
+)
+_CONDUCT_RULE = re.compile(rf"\b(?P<hit>{_CONDUCT})\b")
+# A question that presupposes the wrongdoing is an allegation (housing-dev README).
+_LOADED_QUESTION = re.compile(
+    r"\b(?:what did|how much did|why did|who paid|how much (?:are|is|were|was))\b"
 )
 _CITED = re.compile(
     r"\b(?:ombudsman (?:found|ruled|report|determination|decision)|regulator (?:found|judgement|"
@@ -111,8 +158,9 @@ def _excused(folded: Folded, match: re.Match[str]) -> bool:
     start = match.start("hit")
     sentence = sentence_at(folded, start)
     around = folded.text[sentence.start : sentence.end]
+    loaded = _LOADED_QUESTION.search(around) is not None
     return (
-        is_question(folded, start)
+        (is_question(folded, start) and not loaded)
         or is_reported_speech(folded, start)
         or bool(_CITED.search(folded.text))
         or (bool(_IDIOM.search(around)) and not re.search(_CORRUPT, around))
@@ -123,6 +171,19 @@ RULES = (
     PatternRule("stated-as-fact", Category.ALLEGATION, _FACT, 0.8, (_excused,)),
     PatternRule("asserted", Category.ALLEGATION, _ASSERTED, 0.85, (_excused,)),
     PatternRule("alleged-act", Category.ALLEGATION, _ACTS, 0.8, (_excused,)),
+    PatternRule("alleged-conduct", Category.ALLEGATION, _CONDUCT_RULE, 0.75, (_excused,)),
+)
+
+
+# Every rule above needs one of these words; most texts have none, and one quick search
+# saves running the four rules (checked over the training and dev texts: same findings).
+_GATE = re.compile(
+    r"\b(?:corrupt|bent|crook|fraud|criminal|thie|embezzl|launder|brib|backhander|kickback|"
+    r"envelope|fiddl|lining|pocket|steal|stole|nick|pinch|defraud|scam|cover|cooking|falsif|"
+    r"forg|paid|pay|benefit|drug|dealing|paedo|pedo|nonce|abuser|took|take|accept|table|"
+    r"return|fix|bung|dodge|sell|wiped|deleted|destroyed|shredded|lost|prove|deliberately|"
+    r"purpose|knowing|claim|putting|sort|sleep|slept|got|get|jobs|registered|golf|drinking|"
+    r"ripping|racket|cartel|mafia|told|photos|corruption)"
 )
 
 
@@ -133,4 +194,6 @@ class AllegationFilter:
 
     def check(self, folded: Folded) -> list[Finding]:
         """Findings for each allegation stated as fact."""
+        if not _GATE.search(folded.text):
+            return []
         return [f for rule in RULES for f in rule.findings(folded)]

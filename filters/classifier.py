@@ -1,25 +1,45 @@
 """The text classifier: every text filter over one folded copy, scores per category.
 
-One object, built once from the config, used by the pipeline, `modbot scan` and the
-benchmarks alike.
+One object, built once from the config, used by the pipeline, `modbot scan`,
+`modbot classify`, `modbot eval` and the benchmarks alike.
+
+Rules and the learned scorer are combined per category by taking the higher score: rules
+give precise findings with spans, the scorer adds recall for what no rule anticipated. The
+scorer reads words, not context, so its findings pass the same context guards as the rules:
+a victim reporting what was said to them, and (for threats) a lawful route of escalation,
+keep a text acceptable.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from bot.domain import TEXT_CATEGORIES, Category, Finding
-from filters.abuse import AbuseFilter
+from filters.abuse import AbuseFilter, aimed_at_person
 from filters.allegation import AllegationFilter
 from filters.base import TextFilter
+from filters.context import is_lawful_escalation, is_reported_speech
 from filters.discrimination import DiscriminationFilter
 from filters.harassment import HarassmentFilter
 from filters.normalise import Folded, fold
-from filters.profanity import ProfanityFilter
+from filters.profanity import AllowList, ProfanityFilter
+from filters.scorer import DEFAULT_MODEL, LinearScorer
 from filters.service_issue import ServiceIssue, service_issues
 from filters.threat import ThreatFilter
+
+# The scorer's probability counts in `scores` from SCORE_FLOOR (below it, 0.0, so an
+# ordinary text does not list six near-zero "reasons" in its decision). It makes a finding
+# only from its category's cut (config `scorer.cuts`), the probability at which it proved
+# as precise as the rules; below the cut it is shown capped at BELOW_CUT_CAP, under every
+# shipped threshold, so on its own it never flags anything.
+SCORE_FLOOR = 0.3
+BELOW_CUT_CAP = 0.49
+_EDGE = r"[a-z0-9@$*#']"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +62,29 @@ class Classification:
 
 
 class TextClassifier:
-    """Runs every text filter over one folded copy of the text."""
+    """Runs every text filter, and the learned scorer, over one folded copy of the text.
 
-    def __init__(self, filters: Sequence[TextFilter]) -> None:
+    Args:
+        filters: the rule filters.
+        scorer: the learned scorer, or None for rules only.
+        model_cuts: per category, the scorer's probability from which it makes a finding;
+            categories left out are rules only. None for the shipped `DEFAULT_CUTS`.
+    """
+
+    def __init__(
+        self,
+        filters: Sequence[TextFilter],
+        scorer: LinearScorer | None = None,
+        model_cuts: Mapping[Category, float] | None = None,
+    ) -> None:
         self.filters = tuple(filters)
+        self.scorer = scorer
+        cuts = DEFAULT_CUTS if model_cuts is None else model_cuts
+        self.model_cuts = {c: cuts[c] for c in MODEL_CATEGORIES if c in cuts}
+        abuse = next((f for f in self.filters if isinstance(f, AbuseFilter)), None)
+        self.staff = abuse.staff if abuse is not None else None
+        # The allow-list of the profanity filter also keeps the scorer off allowed phrases.
+        self.allow = next((f.allow for f in self.filters if isinstance(f, ProfanityFilter)), None)
 
     @classmethod
     def build(
@@ -55,9 +94,24 @@ class TextClassifier:
         extra_profanity: Iterable[str] = (),
         allowed: Iterable[str] = (),
         staff_names: Iterable[str] = (),
+        scorer: LinearScorer | Literal["shipped"] | None = "shipped",
+        model_cuts: Mapping[Category, float] | None = None,
     ) -> TextClassifier:
-        """The shipped filters with the config's word lists."""
+        """The shipped filters with the config's word lists, and the shipped scorer.
+
+        Args:
+            words_dir: the folder of word lists (`config/words/`).
+            extra_profanity: more swear words to flag.
+            allowed: words and phrases never to flag.
+            staff_names: staff to protect from abuse, threats and harassment.
+            scorer: "shipped" for `filters/models/scorer.json.gz`, a scorer of your own, or
+                None for rules only.
+            model_cuts: per category, the scorer's probability that makes a finding
+                (config `scorer.cuts`); None for `DEFAULT_CUTS`.
+        """
         staff = tuple(staff_names)
+        if scorer == "shipped":
+            scorer = _shipped_scorer()
         return cls(
             [
                 ProfanityFilter.curated(words_dir, extra_profanity, allowed),
@@ -66,7 +120,9 @@ class TextClassifier:
                 DiscriminationFilter.shipped(words_dir),
                 AllegationFilter(),
                 HarassmentFilter(staff),
-            ]
+            ],
+            scorer,
+            model_cuts,
         )
 
     def classify(self, text: str) -> Classification:
@@ -75,9 +131,189 @@ class TextClassifier:
         findings: list[Finding] = []
         for text_filter in self.filters:
             findings.extend(text_filter.check(folded))
-        findings.sort(key=lambda f: (f.spans[0].start if f.spans else -1, f.category.value))
+        findings.extend(aimed_at_person(folded, findings, self.staff))
         scores = {c: 0.0 for c in TEXT_CATEGORIES}
         for finding in findings:
             if finding.score > scores[finding.category]:
                 scores[finding.category] = finding.score
+        if self.scorer is not None:
+            findings.extend(self._model_findings(folded, scores))
+        findings.sort(key=lambda f: (f.spans[0].start if f.spans else -1, f.category.value))
         return Classification(text, tuple(findings), scores, tuple(service_issues(folded)))
+
+    def _model_findings(self, folded: Folded, scores: dict[Category, float]) -> list[Finding]:
+        assert self.scorer is not None
+        found = []
+        model = self.scorer.score(folded.text, explain=0)
+        allowed: list[tuple[int, int]] | None = None
+        for category, cut in self.model_cuts.items():
+            probability = model[category].probability
+            if probability < SCORE_FLOOR or probability <= scores[category]:
+                continue
+            if not MODEL_GATES[category].passes(folded.text):
+                continue  # no word of the kind every real case has: the scorer abstains
+            if probability < cut:
+                scores[category] = max(scores[category], min(probability, BELOW_CUT_CAP))
+                continue
+            strongest = self.scorer.strongest(folded.text, category)
+            spans = _feature_spans(folded, strongest)
+            if spans and all(_excused(folded, category, start) for start, _ in spans):
+                continue  # a victim reporting, or a lawful route named: acceptable
+            if allowed is None:
+                allowed = self.allow.covered(folded.text) if self.allow is not None else []
+            if spans and allowed and all(AllowList.inside(a, b, allowed) for a, b in spans):
+                continue  # only words of an allowed phrase ("magna cum laude")
+            scores[category] = probability
+            found.append(
+                Finding(
+                    category=category,
+                    rule=f"{category.value}:model:" + ",".join(strongest),
+                    score=probability,
+                    spans=tuple(folded.span(a, b) for a, b in spans),
+                    evidence="; ".join(folded.excerpt(a, b) for a, b in spans),
+                )
+            )
+        return found
+
+
+# The categories the scorer is trusted on, each with the words that must be present for
+# it to count. The scorer learned from public data in which, for example, nearly every
+# sentence naming a group was hateful (HateCheck) and nearly every threat named a weapon or
+# an act of violence (ThreatGram), so on its own it flags "Muslims are welcome here" or a
+# complaint that happens to say "fire". A gate asks for the kind of word every real case
+# has (a violent act, a group or slur, an accusation, a personal detail) and leaves the
+# scorer to judge the rest. Profanity is left to the word list, which is exact and explains
+# itself. See README "Filters and how they were measured".
+_VIOLENCE = (
+    r"kill\w*|murder\w*|die|dies|died|dying|dead\w*|death\w*|shoot\w*|shot|guns?|stab\w*|"
+    r"knife|knives|blades?|machetes?|hang\w*|hung|lynch\w*|bomb\w*|blow\w* (?:up|\w+ up)|"
+    r"burn\w*|torch\w*|petrol|fire|beat\w*|batter\w*|punch\w*|smash\w*|hurt\w*|harm\w*|"
+    r"attack\w*|slit\w*|strangl\w*|chok\w*|throttl\w*|hunt\w*|bullets?|execut\w*|"
+    r"behead\w*|extermina\w*|wipe\w* (?:out|\w+ out)|gas\w*|massacre\w*|acid|bat|bats|"
+    r"bricks?|hospital\w*|ambulance|kick\w*|teeth|break\w*|bleed\w*|blood\w*|rap(?:e|ed|ing)|"
+    r"shank\w*|slap\w*|regret\w*|violen\w*|destroy\w*|eliminat\w*|annihilat\w*|"
+    r"watch (?:your|ur|his|her) back|know where|coming for|waiting for|accidents? happen"
+)
+_GROUP = (
+    r"wom[ae]n|girls?|females?|gays?|lesbians?|homos?\w*|queers?|trans\w*|"
+    r"muslims?|moslems?|islam\w*|jews?|jewish|hindus?|sikhs?|christians?|blacks?|whites?|"
+    r"asians?|africans?|arabs?|chinese|mexicans?|immigra\w*|migrants?|foreign\w*|refugees?|"
+    r"asylum|disabled|disabilit\w*|autis\w*|mental\w*|gyps\w*|travellers?|roma|poles|"
+    r"polish|romanians?|race|racial|ethnic\w*|colou?red|religio\w*|feminis\w*|illegals?"
+)
+_SLUR = (
+    r"nigg\w*|negro\w*|coons?|spics?|chinks?|paki\w*|kikes?|wetbacks?|gooks?|towelhead\w*|"
+    r"raghead\w*|faggot\w*|fags?|dykes?|tranny|trannies|retard\w*|cripples?|spaz\w*|"
+    r"mongs?|bitch\w*|hoes?|sluts?|whores?|cunts?|twats?|pussy|pussies|n\*+\w*|f\*+g\w*"
+)
+_ACCUSATION = (
+    r"corrupt\w*|fraud\w*|scam\w*|criminal\w*|crook\w*|steal\w*|stole\w*|theft|"
+    r"thie[fv]\w*|illegal\w*|brib\w*|backhander\w*|kickback\w*|embezzl\w*|launder\w*|"
+    r"pocketing|pocketed|fiddl\w*|falsif\w*|forged|forging|forgery|cover\w*[- ]?up|cheat\w*|"
+    r"liars?|lying|bent|dodgy|paedo\w*|pedo\w*|nonce\w*|rigged|under the table|"
+    r"in return for|in (?:the|each other'?s) pockets?|on the take|bungs?"
+)
+_PERSONAL = (
+    r"lives?|living|home|house|address|street|road|close|postcode|\d{3,}|phone|mobile|"
+    r"number|e-?mail|@|facebook|fb|insta\w*|tiktok|twitter|linkedin|snap\w*|whatsapp|"
+    r"profile|account|page|record\w*|video\w*|film\w*|footage|audio|clip|youtube|post\w*|"
+    r"shar\w*|upload\w*|publish\w*|viral|kids|children|husband|wife|partner|family|car|"
+    r"school|gym|pub|follow\w*|doorstep|visit|photo\w*|pic\w*|tag\w*|message|dm"
+)
+
+
+# Hate names a group *and* says something hostile about it, or uses a slur (which the
+# group pattern lists); naming a group kindly is what the scorer gets wrong most.
+_HOSTILE = (
+    r"hate\w*|scum\w*|vermin|filth\w*|dirt\w*|disgust\w*|vile|animals?|rats?|parasit\w*|"
+    r"cockroach\w*|insects?|diseas\w*|plague|subhuman|inferior|trash|garbage|rubbish|"
+    r"worthless|useless|evil|danger\w*|criminal\w*|rapists?|terroris\w*|thie[fv]\w*|"
+    r"stupid|dumb|ugly|lazy|smell\w*|stink\w*|deport\w*|ban|banned|"
+    r"go back|send (?:them|em) back|get out|kick\w* out|not welcome|(?:don'?t|do not) belong|"
+    r"shouldn'?t|should not|should be|can'?t be trusted|never be|no place|"
+    r"kill\w*|die|dies|dead|death|shoot\w*|hang\w*|gas\w*|burn\w*|exterminat\w*|"
+    r"wipe\w* out|destroy\w*|sick\w*|freaks?|perver\w*|unnatural|mental\w*|retard\w*|"
+    r"breed\w*|invad\w*|invasion|taking over|swamp\w*|flood\w*|queue|priority|benefits|"
+    r"scroung\w*|sponge\w*|leech\w*|savage\w*|primitive|barbar\w*|backward|"
+    r"belong in|place is|too many|enough of|sort of people|these people|those people|"
+    r"all the same|worst|hell|kitchen|obey|property|lesser|suffer\w*|eradicat\w*|"
+    r"end to|can'?t stand|sick\w*|monkey\w*|apes?|virus|ruin\w*|crime\w*|shit\w*|fuck\w*|"
+    r"f\*+\w*|hog|pig\w*|dogs?|sterili\w*|refuse|respect|nothing but|just|spread\w*|"
+    r"mad|truth|dumb\w*|half breed|lol|lmao|haha\w*|nasty|gross|weird\w*|bad|problem\w*|"
+    r"own country|country|go home|deport\w*|remove\w*|get rid|rid of|cleans\w*|purge\w*"
+)
+
+
+def _gate(words: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z])(?:{words})(?![a-z])")
+
+
+# Harassment is about a member of staff: named in the config, described, or "he/she".
+_STAFFISH = (
+    r"he|she|him|her|his|hers|they|them|their|officers?|managers?|staff|surveyors?|"
+    r"caretakers?|contractors?|directors?|ceo|chief|exec\w*|team|supervisors?|engineers?|"
+    r"plumbers?|roofers?|inspectors?|workers?|operatives?|receptionists?|advis[oe]rs?"
+)
+# Abuse is aimed at people: someone addressed, named, or described.
+_TARGET = (
+    r"you|your|youre|you're|yours|yourself|yourselves|u|ur|ya|ye|he|she|him|her|his|hers|"
+    r"they|them|their|theirs|@\w+|people|lot|staff|officers?|managers?|workers?|"
+    r"contractors?|caretakers?|surveyors?|directors?|ceo|boss|team|woman|man|guy|bloke|lady|"
+    r"lads?|girls?|boys?|family|neighbou?rs?|tenants?|residents?|idiots?|morons?|someone|"
+    r"whoever|everyone|anyone|person|mate|love|pal"
+)
+
+
+@dataclass(frozen=True)
+class _Gate:
+    """Passes a text with any word of `either`, or with a word of each of `all_of`."""
+
+    either: re.Pattern[str] | None = None
+    all_of: tuple[re.Pattern[str], ...] = ()
+
+    def passes(self, text: str) -> bool:
+        if self.either is not None and self.either.search(text):
+            return True
+        return bool(self.all_of) and all(p.search(text) for p in self.all_of)
+
+
+MODEL_GATES: dict[Category, _Gate] = {
+    Category.ABUSE: _Gate(_gate(_TARGET)),
+    Category.THREAT: _Gate(_gate(_VIOLENCE)),
+    Category.DISCRIMINATION: _Gate(_gate(_SLUR), (_gate(_GROUP), _gate(f"{_HOSTILE}|{_VIOLENCE}"))),
+    Category.ALLEGATION: _Gate(_gate(_ACCUSATION)),
+    Category.HARASSMENT: _Gate(all_of=(_gate(_PERSONAL), _gate(_STAFFISH))),
+}
+MODEL_CATEGORIES: tuple[Category, ...] = tuple(MODEL_GATES)
+# The shipped cuts (config/default.yaml `scorer.cuts` repeats them, with the reasons).
+DEFAULT_CUTS: dict[Category, float] = {
+    Category.ABUSE: 0.97,
+    Category.THREAT: 0.93,
+    Category.DISCRIMINATION: 0.98,
+    Category.ALLEGATION: 0.95,
+    Category.HARASSMENT: 0.9,
+}
+
+
+@lru_cache(maxsize=2)
+def _shipped_scorer(path: Path = DEFAULT_MODEL) -> LinearScorer:
+    return LinearScorer.load(path)
+
+
+def _feature_spans(folded: Folded, strongest: Sequence[str]) -> list[tuple[int, int]]:
+    """Where in the folded text each named feature ("w=scum", "b=you lot") first occurs."""
+    spans = []
+    for feature in strongest:
+        words = feature[2:].split(" ")
+        pattern = rf"(?<!{_EDGE})" + r"[^a-z0-9@$*#']+".join(map(re.escape, words))
+        match = re.search(pattern + rf"(?!{_EDGE})", folded.text)
+        if match:
+            spans.append(match.span())
+    return sorted(set(spans))
+
+
+def _excused(folded: Folded, category: Category, start: int) -> bool:
+    """The context guards of the rules, applied to a scorer feature at `start`."""
+    if is_reported_speech(folded, start):
+        return True
+    return category is Category.THREAT and is_lawful_escalation(folded, start)

@@ -2,7 +2,10 @@
 
 Matching runs on a folded copy of the text: compatibility forms (fullwidth, ligatures),
 look-alike letters from other scripts, zero-width and combining characters, and case are
-folded away, and letters spelt out with separators ("f.u.c.k", "s h i t") are joined. Every
+folded away; digits and symbols standing for letters inside a word ("k1ll", "sm@sh",
+"n3xt") become those letters; and letters spelt out with separators ("f.u.c.k", "s h i t")
+are joined. Masking and repeated letters ("f*ck", "fuuuck") are left to the word matcher
+(`filters/wordmatch.py`), which knows which word a mask could hide. Every
 character of the folded copy remembers which original character it came from, so a finding's
 span highlights exactly what the person wrote.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,6 +29,8 @@ HOMOGLYPHS: dict[str, str] = {
     # Greek
     "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
     "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ϲ": "c", "ѵ": "v",
+    # Punctuation that stands for letters or apostrophes
+    "¡": "i", "’": "'", "‘": "'", "ʼ": "'",
     # Latin variants NFKC leaves alone
     "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss", "ſ": "s", "ɑ": "a", "ɩ": "i",
 }  # fmt: skip
@@ -38,7 +44,7 @@ class Folded:
 
     original: str
     text: str
-    origin: tuple[int, ...]
+    origin: Sequence[int]  # a range when nothing moved (plain ASCII): no copy per text
 
     def span(self, start: int, end: int) -> Span:
         """Map a half-open range of the folded text back to the original text."""
@@ -77,20 +83,45 @@ def fold(text: str) -> Folded:
     Returns:
         The folded text with, for each character, its offset in `text`.
     """
+    if text.isascii():
+        return _join_spelt_out(Folded(text, _unleet(text.lower()), range(len(text))))
     out: list[str] = []
     origin: list[int] = []
-    if text.isascii():
-        lowered = text.lower()
-        out.append(lowered)
-        origin.extend(range(len(text)))
-    else:
-        for index, char in enumerate(text):
-            folded = _fold_char(char)
-            if folded:
-                out.append(folded)
-                origin.extend([index] * len(folded))
-    joined = "".join(out)
+    for index, char in enumerate(text):
+        folded = _fold_char(char)
+        if folded:
+            out.append(folded)
+            origin.extend([index] * len(folded))
+    joined = _unleet("".join(out))
     return _join_spelt_out(Folded(text, joined, tuple(origin)))
+
+
+# Inside a word of three or more letters, these stand for letters: "k1ll", "sm@sh".
+_LEET_INSIDE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
+                              "@": "a", "$": "s", "!": "i"})  # fmt: skip
+_LEETY = re.compile(r"(?<=[a-z])[013457@$!](?=[a-z])")
+_LEET_WORD = re.compile(r"[a-z0-9@$!]*[a-z][013457@$!][a-z][a-z0-9@$!]*")
+
+
+def _unleet(text: str) -> str:
+    """Replace look-alike digits and symbols between letters, one character for one.
+
+    Only in words with three or more letters and no two digits together, so "b4", "nn16"
+    (a postcode), "covid19" and e-mail addresses ("jo@mail.com", left alone because a dot
+    follows) keep their characters. Offsets are unchanged: each character maps to one.
+    """
+    if not _LEETY.search(text):
+        return text
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group()
+        letters = sum(c.isalpha() for c in word)
+        tail = text[match.end() : match.end() + 1]
+        if letters < 3 or re.search(r"\d\d", word) or ("@" in word and tail == "."):
+            return word
+        return _LEETY.sub(lambda m: m.group().translate(_LEET_INSIDE), word)
+
+    return _LEET_WORD.sub(fix, text)
 
 
 def _join_spelt_out(folded: Folded) -> Folded:

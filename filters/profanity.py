@@ -30,7 +30,7 @@ class AllowList:
     """Phrases in which listed words are innocent; a finding inside one is dropped."""
 
     def __init__(self, phrases: Iterable[str]) -> None:
-        self._matcher = WordMatcher(phrases, char_map={}, repeats=False)
+        self._matcher = WordMatcher(phrases, char_map={}, repeats=False, masks=False)
 
     def covered(self, folded_text: str) -> list[tuple[int, int]]:
         """Folded-text ranges that an allowed phrase covers."""
@@ -77,9 +77,12 @@ class ProfanityFilter:
 
     def check(self, folded: Folded) -> list[Finding]:
         """One finding per swear word, with its span in the original text."""
+        matches = self.matcher.finditer(folded.text)
+        if not matches:
+            return []
         covered = self.allow.covered(folded.text)
         findings = []
-        for match in self.matcher.finditer(folded.text):
+        for match in matches:
             if covered and AllowList.inside(match.start, match.end, covered):
                 continue
             findings.append(

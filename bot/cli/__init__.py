@@ -12,7 +12,7 @@ import sys
 
 from rich.text import Text
 
-from bot.cli import admin, connectors, identity, passes, register, tenancies  # noqa: F401
+from bot.cli import admin, connectors, filters, identity, passes, register, tenancies  # noqa: F401
 from bot.cli._app import app, errors
 from bot.errors import BotError
 from bot.logging import configure_logging

@@ -75,7 +75,7 @@ def scan(
     Nothing is stored and nothing is sent: this is how to try a word list or threshold.
     """
     from bot.config import load_config
-    from bot.pipeline import build_classifier
+    from bot.detect import build_classifier
     from bot.views import findings_table, highlight
 
     loaded = load_config(config)

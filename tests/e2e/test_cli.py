@@ -25,7 +25,7 @@ def modbot(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_help_explains_every_command(tmp_path):
     result = modbot("--help", cwd=tmp_path)
     assert result.returncode == 0
-    for command in ("demo", "run", "scan", "db", "config", "tenancies"):
+    for command in ("demo", "run", "scan", "classify", "eval", "db", "config", "tenancies"):
         assert command in result.stdout
     result = modbot("run", "--help", cwd=tmp_path)
     assert "--once" in result.stdout and "--config" in result.stdout

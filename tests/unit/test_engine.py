@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.detect import build_classifier
 from bot.domain import (
     AccountRef,
     ActionKind,
@@ -14,7 +15,7 @@ from bot.domain import (
     Role,
     Vulnerability,
 )
-from bot.pipeline import build_classifier, build_messages
+from bot.pipeline import build_messages
 from bot.policy.engine import PolicyEngine
 
 

@@ -112,10 +112,164 @@ def test_config_words_extend_and_allow(tmp_path):
     custom = TextClassifier.build(
         shipped("words"), extra_profanity=["gobshite"], allowed=["shit creek"]
     )
-    assert categories(custom, "you gobshite") == {Category.PROFANITY}
+    # Profanity aimed at a person is profanity and abuse (housing-dev README).
+    assert categories(custom, "you gobshite") == {Category.PROFANITY, Category.ABUSE}
+    assert categories(custom, "what a gobshite idea") == {Category.PROFANITY}
     assert categories(custom, "up shit creek without a paddle") == set()
 
 
 def test_service_issues_are_recognised(classifier):
     topics = {i.topic for i in classifier.classify("black mould and a leaking boiler").issues}
     assert {"damp and mould", "repairs"} <= topics
+
+
+# Disguised swearing (housing-dev README: masking, symbols and leet, spacing, lookalikes).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "f*ck this",
+        "f@#k this",
+        "$hit service",
+        "I'm pi55ed off",
+        "c*nt",
+        "b*llocks to that",
+        "f u c k o f f",
+        "ｆｕｃｋｉｎｇ boiler",
+        "sh¡t",
+        "fuuuuuck",
+        "shit!",
+        "he said 'shit'",
+        "#fuckoff",
+        "fuck's sake",
+        "f\u200bu\u0301ck",
+    ],
+)
+def test_disguised_profanity_is_caught(classifier, text):
+    assert Category.PROFANITY in categories(classifier, text)
+
+
+# The README's list of innocent substrings, each in a sentence a tenant might write.
+SCUNTHORPE = [
+    "Scunthorpe",
+    "Cockermouth",
+    "Wetwang",
+    "Penistone Road",
+    "hot water",
+    "cocktail",
+    "assess",
+    "analyse",
+    "cumulative",
+    "shuttlecocks",
+    "weathercock",
+    "cockapoo",
+    "Cockburn",
+    "Bumstead",
+    "radiator knob",
+    "Spotted Dick",
+    "Dick Turpin Way",
+    "the knob on my radiator valve has snapped off",
+    "Sussex",
+    "Middlesex",
+    "Essex",
+    "classic",
+    "grassed",
+    "titbits",
+    "therapist",
+]
+
+
+@pytest.mark.parametrize("word", SCUNTHORPE)
+def test_scunthorpe_list_stays_clean(classifier, word):
+    assert classifier.classify(f"Please send someone to {word} about the damp.").findings == ()
+
+
+# better-profanity's list flags these; our curated list must not (issue #3).
+@pytest.mark.parametrize(
+    "text", ["gay", "pot", "rum", "HIV", "omg", "Moby Dick", "magna cum laude"]
+)
+def test_ordinary_words_better_profanity_flags_are_clean(classifier, text):
+    from better_profanity import profanity
+
+    assert profanity.contains_profanity(text)  # the reason for the curation
+    assert classifier.classify(text).findings == ()
+
+
+def test_removal_list_words_are_not_profanity(classifier):
+    from filters.wordmatch import read_word_file
+
+    removed = read_word_file(shipped("words") / "profanity-removed.txt")
+    flagged = [w for w in removed if Category.PROFANITY in categories(classifier, w)]
+    assert flagged == []
+
+
+# Honest complaints: angry, sweary at Ofcom's mild level, persistent. A false positive here
+# hides a tenant's complaint, which is the harm the product must not do.
+COMPLAINTS = [
+    "The black mould in my daughter's bedroom is back AGAIN. Third time I've reported it.",
+    "What the hell is going on with repairs? The leak has been dripping into a bucket for 6 weeks.",
+    "Bloody useless. Engineer didn't turn up, again, and I took the day off work for nothing.",
+    "Damp is running down the walls and my son's asthma is getting worse. Sort it out!!!",
+    "Absolute joke of a landlord. No heating, no hot water, and you still want full rent.",
+    "I've been on hold for 55 minutes. FIFTY FIVE. Shame on you.",
+    "Stage 2 complaint in. If this isn't fixed I'm going to the Housing Ombudsman and my MP.",
+    "I'll take you to court for disrepair if I have to. I have photos of everything.",
+    "The rent went up and the repairs got worse. Not fit for purpose. Appalling.",
+    "The ceiling collapsed in the bathroom. Someone could have been killed. Who is responsible?",
+    "Crap service, crap communication, crap everything. Just fix the window.",
+    "You lot need to stop fobbing me off about the mould, it's killing my family's health.",
+    "My neighbour called me a paki and I want to know what you are doing about it.",
+    "I recorded the call with your repairs line for my own records and sent it to the Ombudsman.",
+    "Priya from lettings was brilliant, thank you, but the boiler is still broken.",
+    "Why has the service charge gone up 40%? Can we see an itemised bill?",
+    "Sick to death of this. Cold, damp, and nobody cares. I could scream.",
+    "If anyone gets hurt on those broken steps it's on you.",
+    "I live at 14 Alder Close NN15 6QT, call me on 07700 900123 about my boiler",
+    "Muslim families on our block have had no hot water for a week, please help them.",
+]
+
+
+@pytest.mark.parametrize("text", COMPLAINTS)
+def test_honest_complaints_stay_clean(text):
+    from bot.config import load_config
+    from bot.detect import build_classifier
+
+    loaded = load_config(None)
+    result = _shipped(build_classifier, loaded).classify(text)
+    assert result.labels(loaded.settings.thresholds) == []
+
+
+_BUILT: dict[str, TextClassifier] = {}
+
+
+def _shipped(build, loaded) -> TextClassifier:
+    if "shipped" not in _BUILT:
+        _BUILT["shipped"] = build(loaded)
+    return _BUILT["shipped"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Craig you absolute muppet, you're a waste of space", Category.ABUSE),
+        ("you stupid bitch", Category.ABUSE),
+        ("someone should stab that housing officer", Category.THREAT),
+        ("Rhys, people round here know your face now. Remember that.", Category.THREAT),
+        ("kill them all", Category.THREAT),
+        ("the director pays off the council's inspectors", Category.ALLEGATION),
+        (
+            "What did the manager get in return for giving his brother the contract?",
+            Category.ALLEGATION,
+        ),
+        ("Going to sit outside Janet's house until she calls me back", Category.HARASSMENT),
+        ("uploaded the recording of the housing officer to youtube, share it", Category.HARASSMENT),
+    ],
+)
+def test_structure_rules(classifier, text, expected):
+    assert expected in categories(classifier, text)
+
+
+def test_victims_and_lawful_escalation_stay_acceptable(classifier):
+    assert categories(classifier, "He shouted that he'd kill my dog, I've told the police") == set()
+    assert categories(classifier, "No tenant deserves to die in a damp flat") == set()
+    assert categories(classifier, "Calling immigrants vermin is disgusting and racist") == set()
+    assert categories(classifier, "I paid off my arrears last month, please check") == set()

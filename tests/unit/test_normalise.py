@@ -34,3 +34,28 @@ def test_mixed_separators_are_left_alone():
 def test_ordinary_sentences_are_not_joined():
     text = "I am at 4 Elm Rd and I need help"
     assert fold(text).text == text.lower()
+
+
+def test_leetspeak_inside_words_becomes_letters_with_offsets_kept():
+    text = "gonna sm@sh the n3xt inspect0r"
+    folded = fold(text)
+    assert folded.text == "gonna smash the next inspector"
+    assert len(folded.text) == len(folded.origin)
+    assert folded.excerpt(6, 11) == "sm@sh"
+
+
+def test_leetspeak_leaves_numbers_postcodes_and_emails_alone():
+    text = "NN16 8QP, flat 3b, b4 4pm, covid19, jo@mail.com"
+    assert fold(text).text == text.lower()
+
+
+def test_homoglyph_and_combining_offsets_point_at_what_was_written():
+    text = "ok ｓｈ\u0456t"  # fullwidth s, h and a Cyrillic i
+    folded = fold(text)
+    assert folded.text == "ok shit"
+    assert folded.excerpt(3, 7) == "ｓｈ\u0456t"
+
+
+def test_punctuation_that_stands_for_letters():
+    assert fold("sh¡t").text == "shit"
+    assert fold("fuck’s sake").text == "fuck's sake"

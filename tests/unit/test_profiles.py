@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
+from bot.detect import build_classifier
 from bot.domain import (
     AccountRef,
     ActionKind,
@@ -20,7 +21,7 @@ from bot.domain import (
     PersonState,
     Role,
 )
-from bot.pipeline import build_classifier, build_messages
+from bot.pipeline import build_messages
 from bot.policy.engine import PolicyEngine
 
 PROFILES = ["housing-ombudsman", "housing-solutions", "derby-homes", "selwood-housing", "hanover"]
