@@ -12,7 +12,14 @@ import sys
 
 from rich.text import Text
 
-from bot.cli import admin, identity, passes, register, tenancies  # noqa: F401  (registers their commands)
+from bot.cli import (  # noqa: F401  (registers their commands)
+    admin,
+    identity,
+    passes,
+    register,
+    service,
+    tenancies,
+)
 from bot.cli._app import app, errors
 from bot.errors import BotError
 from bot.logging import configure_logging
