@@ -34,13 +34,13 @@ class Mailbox:
         self.refuse_rcpt: str | None = None  # a reply to give to every RCPT
         self.data_attempts = 0
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refuse_rcpt:
             return self.refuse_rcpt
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         self.data_attempts += 1
         if self.fail_data:
             return self.fail_data.pop(0)

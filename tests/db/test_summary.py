@@ -294,7 +294,7 @@ def test_a_permanent_failure_is_reported_at_once_and_not_marked_sent(tmp_path, s
     with smtp_server() as (mailbox, port):
         mailbox.refuse_rcpt = "550 5.1.1 No such mailbox"
         loaded = configure(tmp_path, port)
-        with pytest.raises(SendError, match="550 5.1.1 No such mailbox") as failure:
+        with pytest.raises(SendError, match=r"550 5\.1\.1 No such mailbox") as failure:
             send_summary(
                 loaded, store, WEEK, now=NOW, mailer=Mailer(loaded.settings.smtp, wait=waits)
             )
@@ -344,7 +344,7 @@ def test_a_missing_smtp_password_names_the_variable(tmp_path, store, monkeypatch
 
 def test_nobody_to_send_to_is_a_clear_error(tmp_path, store):
     loaded = load_config(write_config(tmp_path))
-    with pytest.raises(InputError, match="summary.to is empty"):
+    with pytest.raises(InputError, match=r"summary\.to is empty"):
         send_summary(loaded, store, WEEK, now=NOW, mailer=Mailer(loaded.settings.smtp))
 
 

@@ -104,9 +104,11 @@ def test_a_refused_login_is_permanent_and_hides_the_password(ca, ca_file, monkey
 
 
 def test_a_certificate_that_does_not_verify_is_permanent(ca):
-    with smtp_server(starttls_context=server_context(ca)) as (_, port):
-        with pytest.raises(SendError, match="does not verify.*smtp.ca_file") as failure:
-            Mailer(smtp(port, security="starttls")).send(message())
+    with (
+        smtp_server(starttls_context=server_context(ca)) as (_, port),
+        pytest.raises(SendError, match=r"does not verify.*smtp\.ca_file") as failure,
+    ):
+        Mailer(smtp(port, security="starttls")).send(message())
     assert failure.value.permanent
 
 
