@@ -15,12 +15,13 @@ import os
 from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -197,32 +198,25 @@ class ScheduleConfig(_Strict):
         return CronTrigger.from_crontab(expression, timezone=self.zone())
 
 
-def _address(value: str, *, named: bool) -> str:
-    name, address = parseaddr(value)
-    if "@" not in address or any(ch.isspace() for ch in address) or (name and not named):
+def _address(value: str) -> str:
+    address = parseaddr(value)[1]
+    if "@" not in address or any(ch.isspace() for ch in address):
         raise ValueError(f"'{value}' is not an email address")
     return value
+
+
+EmailAddress = Annotated[str, AfterValidator(_address)]
 
 
 class SummaryConfig(_Strict):
     """The weekly summary email: who gets it and what it shows."""
 
-    to: tuple[str, ...] = ()
-    sender: str = Field(default="modbot <modbot@localhost>", alias="from")
+    to: tuple[EmailAddress, ...] = ()
+    sender: EmailAddress = Field(default="modbot <modbot@localhost>", alias="from")
     subject: str = "{organisation}: moderation summary for {week}"
     excerpt_chars: int = Field(default=80, ge=0, le=300)
     reviews_within_days: int = Field(default=14, ge=1, le=90)
     list_limit: int = Field(default=25, ge=1, le=500)
-
-    @field_validator("to")
-    @classmethod
-    def _recipients(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(_address(v, named=True) for v in value)
-
-    @field_validator("sender")
-    @classmethod
-    def _sender(cls, value: str) -> str:
-        return _address(value, named=True)
 
     @field_validator("subject")
     @classmethod
