@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from bot.cli._app import ConfigOption, app, console, opened_store
@@ -41,7 +42,7 @@ def status(config: ConfigOption = None) -> None:
     lease = report.lease
     if report.leader:
         console.print(
-            f"Scheduler leader: [bold]{report.leader}[/] (lease renewed "
+            f"Scheduler leader: [bold]{escape(report.leader)}[/] (lease renewed "
             f"{_when(lease.renewed_at, now)}, expires {_when(lease.expires_at, now)})."
         )
     elif lease is not None:
@@ -60,12 +61,17 @@ def status(config: ConfigOption = None) -> None:
             last, result = "never", "(next run if a scheduler started now)"
         else:
             last = _when(job.last_started_at, now)
-            if job.last_status == "running":
-                result = f"running on {job.last_holder}"
+            if job.last_status == "running" and job.last_holder == report.leader:
+                result = f"running on {escape(job.last_holder or '')}"
+            elif job.last_status == "running":
+                result = (
+                    f"[yellow]interrupted[/]: {escape(job.last_holder or '')} stopped during it; "
+                    "the next run carries on"
+                )
             elif job.last_status == "failed":
-                result = f"[red]failed[/]: {job.last_error}"
+                result = f"[red]failed[/]: {escape(job.last_error or '')}"
             else:
-                result = job.last_result or ""
+                result = escape(job.last_result or "")
         name = job.job_id + ("" if job.configured else " (no longer configured)")
         table.add_row(name, job.schedule, _when(job.next_run_at, now), last, result)
     console.print(table)
@@ -79,7 +85,7 @@ def status(config: ConfigOption = None) -> None:
         )
         error = "none"
         if c.last_error:
-            error = f"{c.last_error} ({_when(c.last_error_at, now)})"
+            error = f"{escape(c.last_error)} ({_when(c.last_error_at, now)})"
             if failing:
                 error = f"[red]failing[/]: {error}"
         name = c.name + ("" if c.configured else " (no longer configured)")

@@ -226,7 +226,11 @@ class Service:
 
     def serve(self, *, handle_signals: bool = True) -> None:
         """Run until SIGTERM or SIGINT (or `request_stop`), then shut down cleanly."""
-        self.check()
+        try:
+            self.check()
+        except BotError:
+            self.pipeline.close()
+            raise
         self._scheduler = self.build_scheduler()
         if handle_signals:
             signal.signal(signal.SIGTERM, self._on_signal)
