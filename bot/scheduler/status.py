@@ -19,7 +19,7 @@ from bot.scheduler.lease import current_lease
 from bot.scheduler.ledger import all_jobs
 from bot.scheduler.schedules import schedules
 from bot.storage.models import Action, ConnectorCursor, ManualTask, SchedulerLease, SummarySend
-from bot.summary.figures import TASK_LABELS
+from bot.summary.model import TASK_LABELS
 from bot.summary.sends import latest_sends
 
 

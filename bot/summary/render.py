@@ -23,7 +23,7 @@ import jinja2
 
 from bot.errors import ConfigError
 from bot.paths import shipped
-from bot.summary.figures import (
+from bot.summary.model import (
     ActionRow,
     AppealRow,
     ApprovalRow,

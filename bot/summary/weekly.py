@@ -16,8 +16,9 @@ from bot.config import LoadedConfig
 from bot.errors import ConfigError, InputError
 from bot.storage.session import Store
 from bot.summary.chart import daily_chart
-from bot.summary.figures import SummaryOptions, WeeklySummary, build_summary
+from bot.summary.figures import SummaryOptions, build_summary
 from bot.summary.mailer import Mailer, SendError
+from bot.summary.model import WeeklySummary
 from bot.summary.render import SummaryTemplates, build_message
 from bot.summary.sends import SENDING, SENT, claim_send, finish_send, get_send
 from bot.weeks import Week

@@ -17,8 +17,9 @@ from bot.config import LoadedConfig, load_config
 from bot.errors import ConfigError, InputError
 from bot.storage import models as m
 from bot.storage.session import Store
-from bot.summary.figures import Trend, build_summary
+from bot.summary.figures import build_summary
 from bot.summary.mailer import Mailer, SendError
+from bot.summary.model import Trend
 from bot.summary.render import build_message
 from bot.summary.weekly import send_summary, summary_options, templates_for
 from bot.weeks import Week
