@@ -6,7 +6,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench bench-summary clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "modbot needs Python 3.11 or newer")'
@@ -33,6 +33,9 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_pipeline.py
+
+bench-summary: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/bench_summary.py
 
 clean:
 	rm -rf $(VENV) modbot-demo

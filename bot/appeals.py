@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.audit import audit
 from bot.errors import InputError
 from bot.policy.profile import PolicyProfile
+from bot.reminders import close_reminders
 from bot.staff import Staff
 from bot.storage.models import Action, Appeal, Case, Restriction
 from bot.workdays import add_working_days
@@ -121,8 +122,18 @@ def decide_appeal(
     appeal.note = note
     appeal.decided_by = staff.name
     appeal.decided_at = now
+    ended = None
     if outcome == "overturned" and appeal.restriction is not None:
         appeal.restriction.ended_at = now
+        ended = appeal.restriction.id
+    close_reminders(
+        session,
+        by=staff.name,
+        now=now,
+        note=f"appeal decided: {outcome}",
+        appeal_id=appeal.id,
+        restriction_id=ended,
+    )
     audit(
         session,
         actor=staff.name,

@@ -13,11 +13,23 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from bot.credentials import read_secret
 from bot.domain import TEXT_CATEGORIES, Category
@@ -152,6 +164,137 @@ class PipelineConfig(_Strict):
     max_attempts: int = Field(default=5, ge=1, le=50)
 
 
+class ScheduleConfig(_Strict):
+    """When `modbot run` does each timed job; cron expressions are read in `timezone`.
+
+    Each connector is polled at its own `poll_interval_seconds`.
+    """
+
+    timezone: str = "Europe/London"
+    act_every_seconds: int = Field(default=30, ge=5, le=3600)
+    reminders_cron: str = "0 7 * * *"
+    retention_cron: str = "30 2 * * *"
+    summary_cron: str = "0 8 * * mon"
+    reminder_days: int = Field(default=14, ge=1, le=90)
+    lease_seconds: int = Field(default=60, ge=10, le=3600)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}'; e.g. Europe/London") from None
+        return value
+
+    @field_validator("reminders_cron", "retention_cron", "summary_cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        fields = value.split()
+        if len(fields) != 5:
+            raise ValueError(
+                f"'{value}' is not a cron expression: write five fields, minute hour "
+                "day-of-month month day-of-week, e.g. '0 8 * * mon'"
+            )
+        if any(ch.isdigit() for ch in fields[4]):
+            # APScheduler 3 counts weekdays from Monday = 0, crontab from Sunday = 0: a
+            # number would silently mean another day, so only names are accepted.
+            raise ValueError(
+                f"write the day of the week as a name (mon, tue, ... sun, or mon-fri), not "
+                f"'{fields[4]}': day numbers differ between cron dialects"
+            )
+        try:
+            CronTrigger.from_crontab(value, timezone=ZoneInfo("UTC"))
+        except ValueError as exc:
+            raise ValueError(f"'{value}' is not a valid cron expression: {exc}") from None
+        return value
+
+    def zone(self) -> ZoneInfo:
+        """The time zone the cron expressions are read in."""
+        return ZoneInfo(self.timezone)
+
+    def cron(self, expression: str) -> CronTrigger:
+        """An APScheduler trigger for one of the cron expressions, in `timezone`."""
+        return CronTrigger.from_crontab(expression, timezone=self.zone())
+
+
+def _address(value: str) -> str:
+    address = parseaddr(value)[1]
+    if "@" not in address or any(ch.isspace() for ch in address):
+        raise ValueError(f"'{value}' is not an email address")
+    return value
+
+
+EmailAddress = Annotated[str, AfterValidator(_address)]
+
+
+class SummaryConfig(_Strict):
+    """The weekly summary email: who gets it and what it shows."""
+
+    to: tuple[EmailAddress, ...] = ()
+    sender: EmailAddress = Field(default="modbot <modbot@localhost>", alias="from")
+    subject: str = "{organisation}: moderation summary for {week}"
+    excerpt_chars: int = Field(default=80, ge=0, le=300)
+    reviews_within_days: int = Field(default=14, ge=1, le=90)
+    list_limit: int = Field(default=25, ge=1, le=500)
+
+    @field_validator("subject")
+    @classmethod
+    def _subject(cls, value: str) -> str:
+        try:
+            value.format(organisation="x", week="2026-W46")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(
+                f"may use only {{organisation}} and {{week}} ({type(exc).__name__}: {exc})"
+            ) from None
+        return value
+
+
+class SmtpConfig(_Strict):
+    """How the summary is sent. Credentials come from the environment variables named here."""
+
+    host: str = Field(default="localhost", min_length=1)
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username_env: str | None = None
+    password_env: str | None = None
+    ca_file: Path | None = None
+    timeout_seconds: float = Field(default=30, gt=0, le=300)
+    max_attempts: int = Field(default=4, ge=1, le=10)
+    retry_delay_seconds: float = Field(default=30, ge=0, le=3600)
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> SmtpConfig:
+        if bool(self.username_env) != bool(self.password_env):
+            raise ValueError(
+                "set both username_env and password_env (to log in) or neither (no login)"
+            )
+        return self
+
+    def credentials(self) -> tuple[str, SecretStr] | None:
+        """The username and password to log in with, or None to send without logging in.
+
+        Raises:
+            ConfigError: naming each environment variable that is not set.
+        """
+        if not (self.username_env and self.password_env):
+            return None
+        problems = []
+        values: dict[str, SecretStr] = {}
+        for key, name in (("username_env", self.username_env), ("password_env", self.password_env)):
+            secret = read_secret(name, required=False)
+            if secret is None:
+                problems.append(
+                    f"smtp.{key}: the environment variable {name} is not set; export "
+                    f"{name}=... (or point {name}_FILE at a file) before sending the summary"
+                )
+            else:
+                values[key] = secret
+        if problems:
+            raise ConfigError("environment", problems)
+        return values["username_env"].get_secret_value(), values["password_env"]
+
+
 class BotConfig(_Strict):
     """The whole validated configuration file."""
 
@@ -166,6 +309,9 @@ class BotConfig(_Strict):
     pipeline: PipelineConfig = PipelineConfig()
     behaviour: BehaviourConfig = BehaviourConfig()
     retention: RetentionConfig = RetentionConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    summary: SummaryConfig = SummaryConfig()
+    smtp: SmtpConfig = SmtpConfig()
 
     @field_validator("thresholds")
     @classmethod
@@ -235,6 +381,9 @@ def load_config(path: Path | str | None = None) -> LoadedConfig:
     from bot.messages import check_templates  # local: messages needs the validated settings
 
     check_templates(settings, profile)
+    from bot.summary.render import check_summary_templates
+
+    check_summary_templates(settings)
     return LoadedConfig(settings=settings, profile=profile, files=tuple(files))
 
 

@@ -9,7 +9,7 @@ point loses nothing and, on the next pass, repeats nothing.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -36,6 +36,7 @@ from bot.storage.queries import (
     get_cursor,
     insert_ignoring_duplicates,
     record_connector_error,
+    record_poll_success,
     to_domain,
 )
 from bot.storage.session import Store
@@ -56,6 +57,7 @@ class PassReport:
     outcomes: Counter[str] = field(default_factory=Counter)
     run: RunReport = field(default_factory=RunReport)
     errors: list[str] = field(default_factory=list)
+    stopped: bool = False  # asked to stop: the pass ended between two batches
 
 
 def build_messages(loaded: LoadedConfig) -> Messages:
@@ -78,10 +80,17 @@ class Pipeline:
         connectors: dict[str, Connector] | None = None,
         classifier: TextClassifier | None = None,
         clock: Clock = system_clock,
+        should_stop: Callable[[], bool] = lambda: False,
     ) -> None:
+        """`should_stop` is asked between batches: when it says so, the pass ends there.
+
+        Every batch commits whole (contacts with their cursor, decisions with their actions),
+        so stopping between batches leaves nothing half done; the next pass carries on.
+        """
         self.loaded = loaded
         self.store = store
         self.clock = clock
+        self.should_stop = should_stop
         settings = loaded.settings
         self.connectors = (
             connectors
@@ -99,6 +108,7 @@ class Pipeline:
             clock=clock,
             stale_after=timedelta(seconds=settings.pipeline.running_stale_after_seconds),
             max_attempts=settings.pipeline.max_attempts,
+            should_stop=should_stop,
         )
         self.batch_size = settings.pipeline.batch_size
         self.detectors = build_detectors(loaded)
@@ -108,10 +118,11 @@ class Pipeline:
         """Ingest from every connector (or `only` those named), decide, and act."""
         report = PassReport()
         for name, connector in self.connectors.items():
-            if only is None or name in only:
+            if (only is None or name in only) and not self.should_stop():
                 self.ingest(name, connector, report)
         self.decide_pending(report)
         report.run = self.runner.run()
+        report.stopped = report.stopped or report.run.stopped
         return report
 
     def close(self) -> None:
@@ -132,6 +143,12 @@ class Pipeline:
                 report.stored += self.store_contacts(name, batch.contacts, cursor=batch.cursor)
                 fetched += len(batch.contacts)
                 problems.extend(batch.warnings)
+                if self.should_stop():
+                    report.stopped = True
+                    break
+            else:
+                with self.store.begin() as session:
+                    record_poll_success(session=session, connector=name, at=self.clock())
         except BotError as exc:
             problems.append(str(exc))
         # Warnings (a polling gap longer than the platform keeps) and failures both go to
@@ -186,6 +203,9 @@ class Pipeline:
     def decide_pending(self, report: PassReport) -> None:
         """Decide every stored contact not yet decided, oldest first, batch by batch."""
         while True:
+            if self.should_stop():
+                report.stopped = True
+                return
             with self.store.begin() as session:
                 contacts = list(
                     session.scalars(

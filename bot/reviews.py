@@ -15,6 +15,7 @@ from bot.audit import audit
 from bot.clock import add_months
 from bot.errors import InputError
 from bot.policy.profile import PolicyProfile
+from bot.reminders import close_reminders
 from bot.staff import Staff
 from bot.storage.models import Restriction
 
@@ -60,6 +61,13 @@ def record_review(
         restriction.ended_at = now
     else:
         restriction.review_due = add_months(now, profile.reviews.restriction_review_months)
+    close_reminders(
+        session,
+        by=staff.name,
+        now=now,
+        note=f"review recorded: {outcome}",
+        restriction_id=restriction.id,
+    )
     audit(
         session,
         actor=staff.name,

@@ -12,7 +12,16 @@ import sys
 
 from rich.text import Text
 
-from bot.cli import admin, connectors, filters, identity, passes, register, tenancies  # noqa: F401
+from bot.cli import (  # noqa: F401  (registers their commands)
+    admin,
+    connectors,
+    filters,
+    identity,
+    passes,
+    register,
+    service,
+    tenancies,
+)
 from bot.cli._app import app, errors
 from bot.errors import BotError
 from bot.logging import configure_logging

@@ -10,7 +10,6 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bot.cli._app import ConfigOption, app, console, errors, opened_store
-from bot.errors import BotError
 
 
 @app.command()
@@ -34,17 +33,23 @@ def demo(
 def run(
     config: ConfigOption = None,
     once: Annotated[
-        bool, typer.Option("--once", help="Do one pass with every configured connector.")
+        bool, typer.Option("--once", help="Do one pass with every configured connector, then exit.")
     ] = False,
 ) -> None:
-    """Poll the configured connectors, decide, and act (one pass with --once)."""
+    """Run unattended: poll each connector, act, remind, purge, and send the weekly summary.
+
+    Runs until SIGTERM or SIGINT, then finishes the current batch and exits. Several
+    processes may run against one PostgreSQL database: one leads and runs the timed jobs,
+    the others take over if it stops. With --once, do one pass and exit.
+    """
     from bot.pipeline import Pipeline
 
     if not once:
-        raise BotError(
-            "the long-running scheduler is not part of this version yet; run "
-            "`modbot run --once` from cron or a systemd timer"
-        )
+        from bot.scheduler.service import run_service
+
+        with opened_store(config) as (loaded, store):
+            run_service(loaded, store)
+        return
     with opened_store(config) as (loaded, store):
         pipeline = Pipeline(loaded, store)
         try:

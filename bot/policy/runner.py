@@ -11,7 +11,7 @@ check. Claims use `FOR UPDATE SKIP LOCKED`, so several runners never take the sa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -58,6 +58,7 @@ class RunReport:
     manual: int = 0
     recovered: int = 0
     errors: list[str] = field(default_factory=list)
+    stopped: bool = False  # asked to stop: the run ended between two batches
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,9 @@ class ActionRunner:
         stale_after: timedelta = timedelta(minutes=5),
         max_attempts: int = 5,
         batch_size: int = 200,
+        should_stop: Callable[[], bool] = lambda: False,
     ) -> None:
+        """`should_stop` is asked before each batch is claimed, never while one is running."""
         self.store = store
         self.connectors = connectors
         self.profile = profile
@@ -90,6 +93,7 @@ class ActionRunner:
         self.stale_after = stale_after
         self.max_attempts = max_attempts
         self.batch_size = batch_size
+        self.should_stop = should_stop
 
     def run(self) -> RunReport:
         """Recover stale actions, then run every runnable action, batch by batch."""
@@ -98,6 +102,9 @@ class ActionRunner:
         blocked: set[str] = set()  # connectors that stopped (auth, rate limit) this run
         after = 0  # each action is looked at once per run, in id order
         while True:
+            if self.should_stop():
+                report.stopped = True
+                return report
             claimed, after = self._claim(report, blocked, after)
             if after == 0:
                 return report

@@ -225,6 +225,7 @@ class Contact(Base):
         sa.UniqueConstraint("platform", "external_id"),
         sa.Index("ix_contacts_status_created", "status", "created_at", "id"),
         sa.Index("ix_contacts_account_created", "account_id", "created_at"),
+        sa.Index("ix_contacts_created_at", "created_at"),  # the weekly summary's ranges
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -283,6 +284,7 @@ class Decision(Base):
     """The policy engine's decision for one contact, with its reasons."""
 
     __tablename__ = "decisions"
+    __table_args__ = (sa.Index("ix_decisions_reversed_at", "reversed_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(sa.ForeignKey("contacts.id"), unique=True)
@@ -339,7 +341,12 @@ class Action(Base):
 
 
 class ManualTask(Base):
-    """Work for staff: what the platform cannot do, or what a human must decide."""
+    """Work for staff: what the platform cannot do, or what a human must decide.
+
+    Reminders (a restriction's review or an appeal's deadline falling due) name the
+    restriction or appeal instead of an action, and carry a `dedupe_key` so the daily job
+    opens one task per review date or appeal however often it runs, in however many processes.
+    """
 
     __tablename__ = "manual_tasks"
     __table_args__ = (sa.Index("ix_manual_tasks_state", "state"),)
@@ -356,6 +363,9 @@ class ManualTask(Base):
     closed_at: Mapped[datetime | None]
     closed_by: Mapped[str | None] = mapped_column(sa.String(200))
     note: Mapped[str | None] = mapped_column(sa.Text)
+    restriction_id: Mapped[int | None] = mapped_column(sa.ForeignKey("restrictions.id"), index=True)
+    appeal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("appeals.id"), index=True)
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
 
 
 class Warning(Base):
@@ -432,3 +442,65 @@ class AuditEvent(Base):
     subject_type: Mapped[str] = mapped_column(sa.String(40))
     subject_id: Mapped[int | None]
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class SchedulerLease(Base):
+    """Who leads the schedulers: only the holder of an unexpired lease runs the timed jobs.
+
+    One row per lease name. Several `modbot run` processes against one database all try to
+    take it; the holder renews it well before it expires, and another takes it over once it
+    has expired (the leader died or lost the database). Times come from one clock for every
+    process: the database's own, unless a test gives a controllable one.
+    """
+
+    __tablename__ = "scheduler_leases"
+
+    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(sa.String(200))
+    acquired_at: Mapped[datetime | None]
+    renewed_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime]
+
+
+class ScheduledJob(Base):
+    """One timed job's schedule and last run, shared by every scheduler process.
+
+    `next_run_at` is the tick the job is due at; the leader claims a tick by moving it on in
+    one conditional UPDATE, so a tick runs once however many processes see it. `modbot
+    status` reads the same row from any process.
+    """
+
+    __tablename__ = "scheduled_jobs"
+
+    job_id: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    schedule: Mapped[str] = mapped_column(sa.Text)
+    next_run_at: Mapped[datetime | None]
+    last_tick: Mapped[datetime | None]
+    last_started_at: Mapped[datetime | None]
+    last_finished_at: Mapped[datetime | None]
+    last_status: Mapped[str | None] = mapped_column(sa.String(16))
+    last_result: Mapped[str | None] = mapped_column(sa.Text)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    last_holder: Mapped[str | None] = mapped_column(sa.String(200))
+    runs: Mapped[int] = mapped_column(default=0)
+
+
+class SummarySend(Base):
+    """A weekly summary email sent (or being sent, or failed) for one ISO week.
+
+    Written before the SMTP conversation and finished after it, like an action: the
+    scheduler never sends a week whose row says sent or sending. No addresses are kept,
+    only how many recipients there were.
+    """
+
+    __tablename__ = "summary_sends"
+
+    week: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    state: Mapped[str] = mapped_column(sa.String(16))
+    attempts: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    recipients: Mapped[int] = mapped_column(default=0)
+    message_id: Mapped[str | None] = mapped_column(sa.String(250))
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    sent_by: Mapped[str] = mapped_column(sa.String(200))

@@ -56,6 +56,12 @@ def advance_cursor(*, session: Session, connector: str, cursor: str | None, at: 
     row.last_error_at = None
 
 
+def record_poll_success(*, session: Session, connector: str, at: datetime) -> None:
+    """Note that a poll finished without error, even if it found nothing new (`status`)."""
+    row = get_cursor(session=session, connector=connector)
+    row.last_success_at = at
+
+
 def record_connector_error(*, session: Session, connector: str, error: str, at: datetime) -> None:
     """Note a connector's failure for `modbot status`; its cursor stays where it was."""
     row = get_cursor(session=session, connector=connector)
