@@ -31,10 +31,12 @@ from bot.storage.models import (
     LinkState,
     TenancyRecord,
 )
-from filters.harassment import POSTCODE
 
 AFTER_BLOCK = timedelta(days=30)
 REFERENCE = re.compile(r"\b[A-Z]{1,3}-?\d{4,8}\b")
+# A value shared by more accounts than this identifies nobody (a common name, an estate's
+# own reference): suspicions built on it would only bury the real ones.
+TOO_COMMON = 5
 
 
 def suspect_connections(session: Session, accounts: Iterable[Account], now: datetime) -> int:
@@ -52,11 +54,16 @@ def suspect_connections(session: Session, accounts: Iterable[Account], now: date
 def _candidates(session: Session, account: Account) -> Iterable[tuple[Account, str, str, float]]:
     name = account.display_name.strip()
     if len(name) >= 4:
-        for other in session.scalars(
-            sa.select(Account).where(
-                sa.func.lower(Account.display_name) == name.lower(), Account.id != account.id
+        same = list(
+            session.scalars(
+                sa.select(Account)
+                .where(
+                    sa.func.lower(Account.display_name) == name.lower(), Account.id != account.id
+                )
+                .limit(TOO_COMMON + 1)
             )
-        ):
+        )
+        for other in same if len(same) <= TOO_COMMON else []:
             where = f"{other.platform} and {account.platform}"
             yield other, "same_display_name", f"both use the display name '{name}' ({where})", 0.5
     texts = [
@@ -115,16 +122,20 @@ def _after_block(
 def _same_reference(
     session: Session, account: Account, texts: list[str]
 ) -> Iterable[tuple[Account, str, str, float]]:
+    # Tenancy references only: a postcode is shared by a whole estate, so two accounts
+    # mentioning one says nothing about whether they are one person.
     mentioned = {m.group(0).upper() for t in texts for m in REFERENCE.finditer(t)}
-    mentioned |= {m.group(0).upper() for t in texts for m in POSTCODE.finditer(t.lower())}
     for value in sorted(mentioned):
-        others = session.scalars(
-            sa.select(Account)
-            .join(Contact, Contact.account_id == Account.id)
-            .where(Account.id != account.id, sa.func.upper(Contact.text).contains(value))
-            .distinct()
+        others = list(
+            session.scalars(
+                sa.select(Account)
+                .join(Contact, Contact.account_id == Account.id)
+                .where(Account.id != account.id, sa.func.upper(Contact.text).contains(value))
+                .distinct()
+                .limit(TOO_COMMON + 1)
+            )
         )
-        for other in others:
+        for other in others if len(others) <= TOO_COMMON else []:
             yield other, "same_reference", f"both mention {value}", 0.8
         tenancy = session.scalar(
             sa.select(TenancyRecord).where(sa.func.upper(TenancyRecord.tenancy_ref) == value)

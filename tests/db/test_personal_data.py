@@ -258,3 +258,14 @@ def test_no_personal_data_in_logs_above_debug(tmp_path, store, clock):
         flat = json.dumps(entry, default=str)
         for secret in ("tracey", "Tracey", "Dawn Pritchard", "useless cow"):
             assert secret not in flat, entry
+
+
+def test_a_postcode_or_a_name_too_many_accounts_share_suspects_nobody(tmp_path, store, clock):
+    """An estate's postcode says nothing about who is who; nor does a name once it is common."""
+    inbox = Inbox(tmp_path, store, clock)
+    for n in range(8):
+        inbox.post(f"resident{n}", "you lot are scum, fix NN16 8QP", name="John Smith")
+    found = connections(store)
+    assert {reason for _, _, reason, _ in found} == {"same_display_name"}
+    late = {"resident6", "resident7"}
+    assert not [c for c in found if late & {c[0], c[1]}], "the name was too common by then"
