@@ -11,6 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.action_state import change_state
 from bot.audit import audit
 from bot.domain import ActionKind, ActionState, Role
 from bot.errors import InputError
@@ -128,23 +129,10 @@ def close_task(
     task.note = note
     action = session.get(Action, task.action_id) if task.action_id else None
     if action is not None:
-        previous = action.state
-        action.state = ActionState.DONE if done else ActionState.SUPERSEDED
-        action.updated_at = now
+        state = ActionState.DONE if done else ActionState.SUPERSEDED
+        change_state(session, action, state, actor=by, now=now, by_hand=True)
         if done:
             record_effects(session, action, profile, by, now)
-        audit(
-            session,
-            actor=by,
-            event="action_state",
-            subject_type="action",
-            subject_id=action.id,
-            at=now,
-            kind=action.kind.value,
-            previous_state=previous.value,
-            state=action.state.value,
-            by_hand=True,
-        )
     audit(
         session,
         actor=by,

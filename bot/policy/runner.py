@@ -19,6 +19,7 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.orm import Session, joinedload
 
+from bot.action_state import change_state
 from bot.audit import BOT, audit
 from bot.clock import Clock, system_clock
 from bot.domain import ActionKind, ActionReceipt, ActionState, Role
@@ -446,19 +447,4 @@ class ActionRunner:
 
     @staticmethod
     def _set(session: Session, action: Action, state: ActionState, now: datetime) -> None:
-        previous = action.state
-        if previous is state:
-            return
-        action.state = state
-        action.updated_at = now
-        audit(
-            session,
-            actor=BOT,
-            event="action_state",
-            subject_type="action",
-            subject_id=action.id,
-            at=now,
-            kind=action.kind.value,
-            previous_state=previous.value,
-            state=state.value,
-        )
+        change_state(session, action, state, actor=BOT, now=now)
