@@ -350,6 +350,9 @@ class LoadedConfig:
     settings: BotConfig
     profile: PolicyProfile
     files: tuple[str, ...]
+    # The latest save of thresholds and word lists from the review pages applied over the
+    # file (`bot.settings_store`); None when only the file is in force.
+    settings_revision: int | None = None
 
 
 def load_config(path: Path | str | None = None) -> LoadedConfig:

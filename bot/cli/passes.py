@@ -78,12 +78,13 @@ def scan(
     """Show what the filters find in one text, with the matched words highlighted.
 
     Nothing is stored and nothing is sent: this is how to try a word list or threshold.
+    Thresholds and word lists saved in the review pages apply over the config file.
     """
-    from bot.config import load_config
     from bot.detect import build_classifier
+    from bot.settings_store import load_effective
     from bot.views import findings_table, highlight
 
-    loaded = load_config(config)
+    loaded = load_effective(config)
     result = build_classifier(loaded).classify(text)
     labels = result.labels(loaded.settings.thresholds)
     console.print(Panel(highlight(text, result.findings), title="Text"))
