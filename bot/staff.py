@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.approvals import may_approve
 from bot.domain import Role
-from bot.errors import InputError
+from bot.errors import InputError, PermissionRefusedError
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,9 @@ class Staff:
     def require(self, needed: Role, what: str) -> None:
         """Refuse unless this role may do what the profile reserves to `needed`."""
         if not may_approve(self.role, needed):
-            raise InputError(f"{what} needs a {needed.value}; a {self.role.value} may not")
+            raise PermissionRefusedError(
+                f"{what} needs a {needed.value}; a {self.role.value} may not"
+            )
 
     def same_person(self, other: str | None) -> bool:
         """Whether `other` names this person (case and spacing ignored)."""
