@@ -142,7 +142,6 @@ def set_role(session: Session, *, name: str, role: Role, by: str, now: datetime)
     user = _existing(session, name)
     previous = user.role
     user.role = role.value
-    user.password_changed_at = now  # a session carries the role it signed in with
     audit(
         session,
         actor=by,

@@ -17,6 +17,14 @@ def demo(
     directory: Annotated[
         Path, typer.Option("--dir", help="Where the demo keeps its database and outbox.")
     ] = Path("modbot-demo"),
+    review: Annotated[
+        bool,
+        typer.Option(
+            "--review",
+            help="Leave the staff steps after the first pass (approving a formal warning, "
+            "and what follows) for you to do in the review pages. Use a fresh --dir.",
+        ),
+    ] = False,
 ) -> None:
     """Run one moderation pass over the shipped sample inbox and show what happened.
 
@@ -26,7 +34,7 @@ def demo(
     """
     from bot.demo import run_demo
 
-    run_demo(directory, console)
+    run_demo(directory, console, review=review)
 
 
 @app.command()

@@ -9,6 +9,7 @@ once. Every form carries the session's CSRF token and every POST checks it.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 import threading
@@ -64,8 +65,11 @@ class SignedIn:
 
 
 def stamp(user: StaffUser) -> str:
-    """What a session remembers of the account, so a password or role change ends it."""
-    return user.password_changed_at.isoformat()
+    """What a session remembers of the account, so a new password or role ends it.
+
+    A digest, so the (readable, signed) cookie carries nothing of the hash itself.
+    """
+    return hashlib.sha256(f"{user.password_hash}|{user.role}".encode()).hexdigest()[:24]
 
 
 def csrf_token(request: Request) -> str:
