@@ -208,7 +208,7 @@ def test_pages_carry_headers_that_keep_them_out_of_caches_and_frames(as_comms):
 @pytest.mark.parametrize("who", sorted(STAFF))
 def test_every_page_opens_for_every_role(site, who):
     site.sign_in(who)
-    name, role = STAFF[who]
+    name, _ = STAFF[who]
     for path in PAGES:
         page = site.client.get(path)
         assert page.status_code == 200, (who, path)
