@@ -24,7 +24,7 @@ class Staff:
         """Refuse unless this role may do what the profile reserves to `needed`."""
         if not may_approve(self.role, needed):
             raise PermissionRefusedError(
-                f"{what} needs a {needed.value}; a {self.role.value} may not"
+                f"{what} needs {_a(needed.value)}; {_a(self.role.value)} may not"
             )
 
     def same_person(self, other: str | None) -> bool:
@@ -32,3 +32,8 @@ class Staff:
         return bool(other) and " ".join(self.name.lower().split()) == " ".join(
             (other or "").lower().split()
         )
+
+
+def _a(role: str) -> str:
+    """A role with its article: "a manager", "an admin"."""
+    return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
