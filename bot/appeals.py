@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.audit import audit
-from bot.errors import InputError
+from bot.errors import InputError, PermissionRefusedError
 from bot.policy.profile import PolicyProfile
 from bot.reminders import close_reminders
 from bot.staff import Staff
@@ -112,7 +112,7 @@ def decide_appeal(
         raise InputError(f"appeal {appeal_id} was already decided ({appeal.outcome})")
     staff.require(profile.appeals.decider, "deciding an appeal")
     if staff.same_person(appeal.original_decider):
-        raise InputError(
+        raise PermissionRefusedError(
             f"{staff.name} made the decision under appeal, so cannot hear the appeal "
             f"({profile.cite(profile.appeals.clause.to_clause())})"
         )

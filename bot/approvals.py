@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from bot.audit import audit
 from bot.domain import ActionState, Role
-from bot.errors import InputError
+from bot.errors import InputError, PermissionRefusedError
 from bot.storage.models import Action, Contact
 
 RANK: dict[Role, int] = {
@@ -70,7 +70,7 @@ def decide_approval(
         raise InputError("say who you are (--by NAME): approvals are recorded by name")
     required = Role(action.approver_role) if action.approver_role else Role.MANAGER
     if not may_approve(role, required):
-        raise InputError(
+        raise PermissionRefusedError(
             f"action {action_id} ({action.kind.value}) needs a {required.value} to decide; "
             f"a {role.value} may not"
         )

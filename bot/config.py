@@ -295,6 +295,35 @@ class SmtpConfig(_Strict):
         return values["username_env"].get_secret_value(), values["password_env"]
 
 
+class WebConfig(_Strict):
+    """The review pages: how staff sessions are kept and how sign-in is protected."""
+
+    session_secret_env: str = Field(default="MODBOT_WEB_SECRET", min_length=1)
+    secure_cookies: bool = True
+    session_hours: int = Field(default=8, ge=1, le=168)
+    max_failed_signins: int = Field(default=5, ge=1, le=100)
+    lockout_minutes: int = Field(default=15, ge=1, le=1440)
+    max_failed_signins_per_address: int = Field(default=20, ge=1, le=10_000)
+
+    def session_secret(self) -> SecretStr | None:
+        """The key that signs session cookies, or None if its variable is not set.
+
+        Raises:
+            ConfigError: it is set but too short to be safe.
+        """
+        secret = read_secret(self.session_secret_env, required=False)
+        if secret is not None and len(secret.get_secret_value()) < 32:
+            raise ConfigError(
+                "environment",
+                [
+                    f"{self.session_secret_env}: too short to sign sessions safely; use at "
+                    "least 32 random characters, e.g. the output of: python3 -c "
+                    "'import secrets; print(secrets.token_urlsafe(32))'"
+                ],
+            )
+        return secret
+
+
 class BotConfig(_Strict):
     """The whole validated configuration file."""
 
@@ -312,6 +341,7 @@ class BotConfig(_Strict):
     schedule: ScheduleConfig = ScheduleConfig()
     summary: SummaryConfig = SummaryConfig()
     smtp: SmtpConfig = SmtpConfig()
+    web: WebConfig = WebConfig()
 
     @field_validator("thresholds")
     @classmethod
@@ -350,6 +380,9 @@ class LoadedConfig:
     settings: BotConfig
     profile: PolicyProfile
     files: tuple[str, ...]
+    # The latest save of thresholds and word lists from the review pages applied over the
+    # file (`bot.settings_store`); None when only the file is in force.
+    settings_revision: int | None = None
 
 
 def load_config(path: Path | str | None = None) -> LoadedConfig:

@@ -235,8 +235,13 @@ class Story:
         )
 
 
-def run_demo(directory: Path, console: Console) -> None:
-    """Run the demo's passes and story, and print what happened to every sample contact."""
+def run_demo(directory: Path, console: Console, *, review: bool = False) -> None:
+    """Run the demo's passes and story, and print what happened to every sample contact.
+
+    With `review`, staff act only after the first pass: the later steps (approving
+    Tracey's formal warning, and what follows from it) are left for someone to do in the
+    review pages.
+    """
     config_path = write_demo_config(directory)
     loaded = load_config(config_path)
     story_data = read_yaml(shipped("samples", "story.yaml"))
@@ -248,7 +253,8 @@ def run_demo(directory: Path, console: Console) -> None:
         prepare(loaded, store)
         for stage, step in enumerate(story_data["passes"]):
             report = pipeline.run_once(only=[step["name"]])
-            story.after(stage)
+            if not review or stage == 0:
+                story.after(stage)
             after = pipeline.runner.run()  # carry out what staff just approved
             stored += report.stored
             performed += report.run.done + after.done
@@ -286,3 +292,9 @@ def run_demo(directory: Path, console: Console) -> None:
     console.print(f"Database: {store.display_url}")
     console.print(f"Outbox (what the local connector performed): {outbox}")
     console.print(f"Config used: {config_path}")
+    if review:
+        console.print(
+            "Left for you in the review pages: the formal warning for tracey.hughes.7 waits "
+            f"for a manager. Add staff with `modbot users add NAME --role manager --config "
+            f"{config_path}`, set MODBOT_WEB_SECRET, then `modbot serve --config {config_path}`."
+        )

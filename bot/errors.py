@@ -30,6 +30,14 @@ class InputError(BotError):
     """A file the user gave us (inbox, tenancy export, labelled data) cannot be read."""
 
 
+class PermissionRefusedError(InputError):
+    """The policy reserves this to another role, or to someone other than this person.
+
+    A kind of `InputError`, so the command line reports it the same way; the review pages
+    answer it with "not allowed" rather than "bad input".
+    """
+
+
 class StorageError(BotError):
     """The database is unreachable or not in the state this version expects."""
 

@@ -30,6 +30,7 @@ from bot.messages import Messages
 from bot.policy.engine import PolicyEngine
 from bot.policy.runner import ActionRunner, RunReport
 from bot.register import CaseBook, person_states, rung
+from bot.settings_store import apply_saved_settings, settings_revision
 from bot.storage import models as m
 from bot.storage.queries import (
     advance_cursor,
@@ -200,8 +201,26 @@ class Pipeline:
 
     # --- identify, detect, decide, register ---------------------------------------------
 
+    def refresh_settings(self) -> None:
+        """Take up thresholds and word lists saved in the review pages since the last look.
+
+        One small query; the classifier and engine are rebuilt only when a save happened,
+        so a long-running service or web app applies a save without restarting.
+        """
+        with self.store.session() as session:
+            revision = settings_revision(session)
+        if revision == self.loaded.settings_revision:
+            return
+        self.loaded = apply_saved_settings(self.loaded, self.store)
+        self.classifier = build_classifier(self.loaded)
+        self.engine = PolicyEngine(
+            self.loaded.profile, self.loaded.settings.thresholds, self.messages
+        )
+        log.info("settings_applied", revision=revision)
+
     def decide_pending(self, report: PassReport) -> None:
         """Decide every stored contact not yet decided, oldest first, batch by batch."""
+        self.refresh_settings()
         while True:
             if self.should_stop():
                 report.stopped = True

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.approvals import may_approve
 from bot.domain import Role
-from bot.errors import InputError
+from bot.errors import InputError, PermissionRefusedError
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +23,17 @@ class Staff:
     def require(self, needed: Role, what: str) -> None:
         """Refuse unless this role may do what the profile reserves to `needed`."""
         if not may_approve(self.role, needed):
-            raise InputError(f"{what} needs a {needed.value}; a {self.role.value} may not")
+            raise PermissionRefusedError(
+                f"{what} needs {_a(needed.value)}; {_a(self.role.value)} may not"
+            )
 
     def same_person(self, other: str | None) -> bool:
         """Whether `other` names this person (case and spacing ignored)."""
         return bool(other) and " ".join(self.name.lower().split()) == " ".join(
             (other or "").lower().split()
         )
+
+
+def _a(role: str) -> str:
+    """A role with its article: "a manager", "an admin"."""
+    return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"

@@ -21,6 +21,7 @@ from bot.cli import (  # noqa: F401  (registers their commands)
     register,
     service,
     tenancies,
+    users,
 )
 from bot.cli._app import app, errors
 from bot.errors import BotError

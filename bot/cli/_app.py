@@ -51,8 +51,13 @@ def group(name: str, help_text: str) -> typer.Typer:
 def opened_store(
     config: Path | None, *, current: bool = True
 ) -> Iterator[tuple[LoadedConfig, Store]]:
-    """Load the config and open its store (checked to be at the current schema)."""
+    """Load the config and open its store (checked to be at the current schema).
+
+    The config yielded is the one in force: with `current`, the thresholds and word lists
+    saved in the review pages are applied over the file.
+    """
     from bot.config import load_config
+    from bot.settings_store import apply_saved_settings
     from bot.storage.session import Store
 
     loaded = load_config(config)
@@ -60,6 +65,7 @@ def opened_store(
     try:
         if current:
             store.require_current()
+            loaded = apply_saved_settings(loaded, store)
         yield loaded, store
     finally:
         store.dispose()

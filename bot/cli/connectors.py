@@ -87,13 +87,29 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
 ) -> None:
-    """Run the web app: /webhooks/facebook and /webhooks/x (put HTTPS in front of it).
+    """Run the web app: the review pages, and /webhooks/facebook and /webhooks/x.
 
-    Deliveries are checked, stored at once and moderated in the background.
+    Staff sign in at http://HOST:PORT/ with accounts made by `modbot users add`; the pages
+    need the session key the config names (MODBOT_WEB_SECRET by default). Webhook
+    deliveries are checked, stored at once and moderated in the background. Put HTTPS in
+    front of it.
     """
     import uvicorn
+    from rich.text import Text
 
+    from bot.config import load_config
     from bot.web.app import create_app
 
+    web = load_config(config).settings.web
+    if web.session_secret() is None:
+        errors.print(
+            Text.assemble(
+                ("warning: ", "yellow"),
+                f"{web.session_secret_env} is not set, so the review pages stay closed "
+                "(webhooks still work). Set it to at least 32 random characters, e.g. "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'",
+            ),
+            soft_wrap=True,
+        )
     with opened_store(config) as (loaded, store):
         uvicorn.run(create_app(loaded, store), host=host, port=port, log_level="info")

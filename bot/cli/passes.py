@@ -17,6 +17,14 @@ def demo(
     directory: Annotated[
         Path, typer.Option("--dir", help="Where the demo keeps its database and outbox.")
     ] = Path("modbot-demo"),
+    review: Annotated[
+        bool,
+        typer.Option(
+            "--review",
+            help="Leave the staff steps after the first pass (approving a formal warning, "
+            "and what follows) for you to do in the review pages. Use a fresh --dir.",
+        ),
+    ] = False,
 ) -> None:
     """Run one moderation pass over the shipped sample inbox and show what happened.
 
@@ -26,7 +34,7 @@ def demo(
     """
     from bot.demo import run_demo
 
-    run_demo(directory, console)
+    run_demo(directory, console, review=review)
 
 
 @app.command()
@@ -78,12 +86,13 @@ def scan(
     """Show what the filters find in one text, with the matched words highlighted.
 
     Nothing is stored and nothing is sent: this is how to try a word list or threshold.
+    Thresholds and word lists saved in the review pages apply over the config file.
     """
-    from bot.config import load_config
     from bot.detect import build_classifier
+    from bot.settings_store import load_effective
     from bot.views import findings_table, highlight
 
-    loaded = load_config(config)
+    loaded = load_effective(config)
     result = build_classifier(loaded).classify(text)
     labels = result.labels(loaded.settings.thresholds)
     console.print(Panel(highlight(text, result.findings), title="Text"))

@@ -425,14 +425,23 @@ def replay(
 ) -> None:
     """Re-decide stored contacts with another config and show how outcomes would change.
 
-    Nothing is stored or sent: this is how to try a threshold or profile safely.
+    Nothing is stored or sent: this is how to try a threshold or profile safely. (The
+    review pages' settings page shows the same preview before a threshold is saved.)
     """
     from bot.config import load_config
     from bot.replay import replay as simulate
+    from bot.settings_store import apply_saved_settings
     from bot.views import replay_table
 
     with opened_store(current) as (in_force, store):
-        candidate = load_config(config) if config is not None else in_force
+        # What is saved in the review pages would still apply over the other file.
+        candidate = (
+            apply_saved_settings(load_config(config), store) if config is not None else in_force
+        )
+        if in_force.settings_revision is not None:
+            console.print(
+                "Thresholds and word lists saved in the review pages apply over both files."
+            )
         now = system_clock()
         report = simulate(store, in_force, candidate, since=now - _period(since), now=now)
     console.print(replay_table(report))

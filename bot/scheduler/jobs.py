@@ -20,6 +20,7 @@ from bot.pipeline import PassReport, Pipeline
 from bot.policy.runner import RunReport
 from bot.reminders import send_reminders
 from bot.scheduler.schedules import ACT, POLL, REMINDERS, RETENTION, SUMMARY, Schedule, schedules
+from bot.settings_store import apply_saved_settings
 from bot.storage.session import Store
 from bot.summary.mailer import Mailer
 from bot.summary.weekly import send_summary
@@ -108,7 +109,8 @@ def build_jobs(
 
     def summary(tick: datetime) -> str:
         week = Week.last_complete(tick, settings.schedule.zone())
-        return send_summary(loaded, store, week, now=clock(), mailer=mailer).detail
+        in_force = apply_saved_settings(loaded, store)  # thresholds saved in the review pages
+        return send_summary(in_force, store, week, now=clock(), mailer=mailer).detail
 
     bodies: dict[str, Callable[[datetime], str]] = {
         ACT: act,

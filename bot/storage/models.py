@@ -504,3 +504,46 @@ class SummarySend(Base):
     message_id: Mapped[str | None] = mapped_column(sa.String(250))
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     sent_by: Mapped[str] = mapped_column(sa.String(200))
+
+
+class StaffUser(Base):
+    """A named member of staff who signs in to the review pages.
+
+    The name is what the register records for everything they do there; the role is checked
+    against what the policy profile reserves, exactly as `--by NAME --role ROLE` is on the
+    command line. Passwords are kept only as argon2 hashes. Failed sign-ins are counted here,
+    not in memory, so the lock-out holds across every web process.
+    """
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    login: Mapped[str] = mapped_column(sa.String(200), unique=True)  # the name, folded
+    role: Mapped[str] = mapped_column(sa.String(40))
+    password_hash: Mapped[str] = mapped_column(sa.Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    failed_signins: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+    last_signin_at: Mapped[datetime | None]
+
+
+class SettingsChange(Base):
+    """Thresholds and word lists saved from the review pages: who changed what, and when.
+
+    Each row holds only the keys that changed, as ``{"key", "before", "after"}``; the
+    settings in force are the config file with every saved key's latest value over it
+    (`bot.settings_store`). Rows are never edited, so this is also the history.
+    """
+
+    __tablename__ = "settings_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(40))
+    changes: Mapped[list[Any]] = mapped_column(default=list)
+    note: Mapped[str] = mapped_column(sa.Text, default="")

@@ -103,6 +103,17 @@ def build_summary(
     )
 
 
+def reversals_in_week(
+    session: Session, week: Week, *, now: datetime, options: SummaryOptions
+) -> Listing[ReversalRow]:
+    """The summary's "decisions staff reversed" for one week, on its own.
+
+    The review pages show this figure so staff see a reversal counted exactly as the
+    weekly summary will count it.
+    """
+    return _Queries(session, [week], now, options).reversals()
+
+
 def who(tenancy_ref: str | None, platform: str | None, handle: str | None) -> str:
     """How the summary names a person: tenancy reference, else the account handle."""
     if tenancy_ref:

@@ -1,0 +1,63 @@
+"""Approvals: formal steps waiting for the role the policy profile names.
+
+The page shows who may decide each one; `decide_approval` is what refuses a role the
+profile does not allow, exactly as `modbot approvals approve` does, and records the name.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import Response
+
+from bot.approvals import decide_approval, may_approve, pending
+from bot.domain import Role
+from bot.review_queue import tenancy_refs
+from bot.web.pages._common import back_to, carry_out, choice, done, now, pages, store, text
+from bot.web.security import Form, Staffer
+
+router = APIRouter()
+
+
+@router.get("/approvals")
+def approvals(request: Request, user: Staffer) -> Response:
+    """Everything waiting for approval, oldest first, with what you may decide."""
+    with store(request).session() as session:
+        waiting = pending(session)
+        refs = tenancy_refs(session, {a.contact.account_id for a in waiting})
+        rows = [
+            {
+                "action": action,
+                "required": Role(action.approver_role or Role.MANAGER),
+                "may": may_approve(user.role, Role(action.approver_role or Role.MANAGER)),
+                "tenancy_ref": refs.get(action.contact.account_id, ""),
+            }
+            for action in waiting
+        ]
+        return pages(request).render(
+            request, "approvals.html", {"rows": rows}, user=user, title="Approvals"
+        )
+
+
+@router.post("/approvals/{action_id}")
+def decide(
+    request: Request, action_id: int, user: Staffer, form: Form, background: BackgroundTasks
+) -> Response:
+    """Approve or reject one action, in your name, with your reason."""
+    verdict = choice(form, "decision", ("approve", "reject"), "approve or reject")
+    with store(request).begin() as session:
+        action = decide_approval(
+            session,
+            action_id,
+            approve=verdict == "approve",
+            by=user.name,
+            role=user.role,
+            note=text(form, "note"),
+            now=now(request),
+        )
+        what = f"{action.kind.value.replace('_', ' ')} for {action.contact.account.handle}"
+    if verdict == "approve":
+        carry_out(request, background)
+        message = f"Approved: {what}. It is being carried out now."
+    else:
+        message = f"Rejected: {what}. It will not be carried out."
+    return done(request, message, back_to(form, "/approvals"))

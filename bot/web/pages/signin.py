@@ -1,0 +1,96 @@
+"""Signing in and out.
+
+A wrong name and a wrong password get the same answer, so the page does not tell anyone
+which names have accounts. Too many failures lock the account (counted in the database)
+and, separately, the address they came from; both say until when.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from bot.users import SigninLimits, authenticate
+from bot.web.pages._common import done, local_path, now, pages, store, text
+from bot.web.render import flash
+from bot.web.security import Form, csrf_token, stamp
+
+router = APIRouter()
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    """The queue is where the work starts."""
+    return RedirectResponse("/queue", status_code=303)
+
+
+@router.get("/signin")
+def signin_page(request: Request, next: Annotated[str, Query()] = "/queue") -> Response:
+    """The sign-in form."""
+    if isinstance(request.session.get("uid"), int):
+        return RedirectResponse(local_path(next, "/queue"), status_code=303)
+    return pages(request).render(
+        request, "signin.html", {"next": local_path(next, "/queue")}, title="Sign in"
+    )
+
+
+@router.post("/signin")
+def signin(request: Request, form: Form) -> Response:
+    """Check the name and password; on success start a fresh session."""
+    name, password = text(form, "name"), form.get("password")
+    next_url = local_path(text(form, "next"), "/queue")
+    address = request.client.host if request.client else "unknown"
+    web = request.app.state.loaded.settings.web
+    throttle = request.app.state.throttle
+    zone = request.app.state.loaded.settings.schedule.zone()
+
+    def again(message: str, status: int) -> Response:
+        context = {"next": next_url, "name": name, "error": message}
+        return pages(request).render(
+            request, "signin.html", context, status=status, title="Sign in"
+        )
+
+    until = throttle.blocked_until(address)
+    if until is not None:
+        return again(
+            f"Too many failed sign-ins from this computer. Try again after "
+            f"{until.astimezone(zone):%H:%M}.",
+            429,
+        )
+    if not name or not isinstance(password, str) or not password:
+        return again("Enter your name and your password.", 400)
+    limits = SigninLimits(web.max_failed_signins, request.app.state.lockout)
+    with store(request).begin() as session:
+        result = authenticate(
+            session, name=name, password=password, now=now(request), limits=limits
+        )
+        user = result.user
+        if user is not None:
+            user_id, user_stamp = user.id, stamp(user)
+    if result.locked_until is not None:
+        throttle.failed(address)
+        return again(
+            f"This account is locked after too many wrong passwords, until "
+            f"{result.locked_until.astimezone(zone):%H:%M}. If you need to sign in sooner, "
+            "ask an administrator to set a new password.",
+            429,
+        )
+    if user is None:
+        throttle.failed(address)
+        return again(
+            "That name and password do not match an account. Check both and try again.", 401
+        )
+    request.session.clear()  # a new session on sign-in: nothing carries over
+    request.session.update({"uid": user_id, "stamp": user_stamp})
+    csrf_token(request)
+    return done(request, f"Signed in as {user.name}.", next_url)
+
+
+@router.post("/signout")
+def signout(request: Request, form: Form) -> Response:
+    """End the session."""
+    request.session.clear()
+    flash(request, "You have signed out.")
+    return RedirectResponse("/signin", status_code=303)
