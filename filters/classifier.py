@@ -148,6 +148,14 @@ class TextClassifier:
         allowed: list[tuple[int, int]] | None = None
         for category, cut in self.model_cuts.items():
             probability = model[category].probability
+            explained_by = category
+            if category is Category.ABUSE:
+                # Hate aimed at people who are not a protected group ("football fans are
+                # vermin", "I hate waiters") is abuse: the hate model's judgement counts
+                # for abuse when no protected group or slur is named.
+                hate = model[Category.DISCRIMINATION].probability
+                if hate > probability and not _NAMES_GROUP.passes(folded.text):
+                    probability, explained_by = hate, Category.DISCRIMINATION
             if probability < SCORE_FLOOR or probability <= scores[category]:
                 continue
             if not MODEL_GATES[category].passes(folded.text):
@@ -155,7 +163,9 @@ class TextClassifier:
             if probability < cut:
                 scores[category] = max(scores[category], min(probability, BELOW_CUT_CAP))
                 continue
-            strongest = self.scorer.strongest(folded.text, category)
+            strongest = self.scorer.strongest(folded.text, explained_by)
+            if not strongest:
+                continue  # nothing but function words behind the score: no finding
             spans = _feature_spans(folded, strongest)
             if spans and all(_excused(folded, category, start) for start, _ in spans):
                 continue  # a victim reporting, or a lawful route named: acceptable
@@ -266,25 +276,37 @@ _TARGET = (
 
 @dataclass(frozen=True)
 class _Gate:
-    """Passes a text with any word of `either`, or with a word of each of `all_of`."""
+    """Passes a text with any word of `either`, or with a word of each of `all_of`.
+
+    With `short`, also a text of at most that many words: a reply of a word or three
+    ("pig", "fuck yoiu", "what a dumb bot") is aimed at whoever it answers.
+    """
 
     either: re.Pattern[str] | None = None
     all_of: tuple[re.Pattern[str], ...] = ()
+    short: int = 0
 
     def passes(self, text: str) -> bool:
         if self.either is not None and self.either.search(text):
             return True
+        if self.short and len(_WORDS.findall(text, 0, 200)) <= self.short:
+            return True
         return bool(self.all_of) and all(p.search(text) for p in self.all_of)
 
 
+_WORDS = re.compile(r"[a-z0-9']+")
+
+
 MODEL_GATES: dict[Category, _Gate] = {
-    Category.ABUSE: _Gate(_gate(_TARGET)),
+    Category.ABUSE: _Gate(_gate(_TARGET), short=4),
     Category.THREAT: _Gate(_gate(_VIOLENCE)),
     Category.DISCRIMINATION: _Gate(_gate(_SLUR), (_gate(_GROUP), _gate(f"{_HOSTILE}|{_VIOLENCE}"))),
     Category.ALLEGATION: _Gate(_gate(_ACCUSATION)),
     Category.HARASSMENT: _Gate(all_of=(_gate(_PERSONAL), _gate(_STAFFISH))),
 }
 MODEL_CATEGORIES: tuple[Category, ...] = tuple(MODEL_GATES)
+# A protected group or a slur named at all: then hate is discrimination's to judge.
+_NAMES_GROUP = _Gate(_gate(f"{_SLUR}|{_GROUP}"))
 # The shipped cuts (config/default.yaml `scorer.cuts` repeats them, with the reasons).
 DEFAULT_CUTS: dict[Category, float] = {
     Category.ABUSE: 0.97,

@@ -126,16 +126,102 @@ GROUP_WORDS = frozenset(
 )
 
 
+# Spellings folded to one word, so what is learned from one counts for all: "u", "ya" and
+# "ye" are "you"; "you're" is "you are"; links are "<url>"; @handles are left out (whom a
+# post is addressed to says nothing about what it says).
+SAME_AS = {
+    "u": ("you",),
+    "ya": ("you",),
+    "ye": ("you",),
+    "youre": ("you", "are"),
+    "you're": ("you", "are"),
+    "u're": ("you", "are"),
+    "ur": ("your",),
+    "yer": ("your",),
+    "yr": ("your",),
+    "r": ("are",),
+    "im": ("i", "am"),
+    "i'm": ("i", "am"),
+    "he's": ("he", "is"),
+    "she's": ("she", "is"),
+    "they're": ("they", "are"),
+    "theyre": ("they", "are"),
+    "it's": ("it", "is"),
+    "that's": ("that", "is"),
+    "thats": ("that", "is"),
+}
+URL = "<url>"
+# Negation: the words after "not", "no", "never", "n't" ... up to the end of the clause
+# are marked ("~die"), so "no one deserves to die" does not count like "deserves to die".
+NEGATORS = frozenset(
+    "not no never nobody noone none nothing neither nor without cannot ain't aint".split()
+)
+_TOKEN = re.compile(r"(?:https?://|www\.)\S+|" + WORD.pattern)
+_CLAUSE_END = re.compile(r"[.!?;:,\n]|\bbut\b")
+NEGATION_SCOPE = 6
+
+
+def _words(folded_text: str) -> list[str]:
+    """The folded text's words with spellings folded, groups named, negation marked."""
+    out: list[str] = []
+    negated = 0
+    last_end = 0
+    for match in _TOKEN.finditer(folded_text):
+        word = match.group()
+        if negated and _CLAUSE_END.search(folded_text, last_end, match.start()):
+            negated = 0
+        last_end = match.end()
+        if word[0] == "@" and len(word) > 1:
+            continue  # whom a post is addressed to says nothing about what it says
+        if word.startswith(("http", "www.")) and ("/" in word or "." in word):
+            parts: tuple[str, ...] = (URL,)
+        else:
+            parts = SAME_AS.get(word, (word,))
+        for part in parts:
+            if part in GROUP_WORDS:
+                part = GROUP
+            out.append("~" + part if negated else part)
+            if negated:
+                negated -= 1
+        if word in NEGATORS or word.endswith(("n't", "nt")) and word in _NT:
+            negated = NEGATION_SCOPE
+    return out
+
+
+_NT = frozenset(
+    "don't dont doesn't doesnt didn't didnt isn't isnt aren't arent wasn't wasnt weren't "
+    "werent won't wont can't cant couldn't couldnt shouldn't shouldnt wouldn't wouldnt "
+    "haven't havent hasn't hasnt hadn't hadnt mustn't mustnt needn't".split()
+)
+
+
 def features(folded_text: str) -> list[str]:
     """The scorer's features: each word ("w=...") and each pair of adjacent words ("b=...").
 
     Training (through scikit-learn's vectoriser) and scoring both call this one function,
     so they cannot drift apart.
     """
-    words = [GROUP if w in GROUP_WORDS else w for w in WORD.findall(folded_text)]
+    words = _words(folded_text)
     out = ["w=" + w for w in words]
     out += ["b=" + a + " " + b for a, b in pairwise(words)]
     return out
+
+
+# Words that carry no meaning of their own: a feature made only of these explains nothing.
+FUNCTION_WORDS = frozenset(
+    """a an the and or but if of to in on at by for with from as is are was were be been being
+    am do does did have has had i me my mine we us our you your yours he him his she her hers
+    it its they them their this that these those there here what which who whom whose when
+    where why how all any some no not so too very just can could will would shall should may
+    might must than then there's it's that's i'm don't doesn't didn't isn't aren't wasn't
+    won't can't up down out over about into again also only own same such both each few more
+    most other off yes yeah oh ok""".split()
+)
+
+
+def has_content(feature: str) -> bool:
+    """Whether a feature ("w=scum", "b=you are") has a word that is not a function word."""
+    return any(w.lstrip("~") not in FUNCTION_WORDS for w in feature[2:].split(" "))
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +248,10 @@ class LinearScorer:
         table: Mapping[str, Sequence[float]],
         intercepts: Sequence[float],
         calibration: Sequence[tuple[float, float]],
+        normalise: bool = True,
     ) -> None:
         self.categories = tuple(categories)
+        self.normalise = normalise
         self.table = {k: tuple(v) for k, v in table.items()}
         self.intercepts = tuple(intercepts)
         self.calibration = tuple(calibration)
@@ -189,6 +277,7 @@ class LinearScorer:
             data["features"],
             data["intercepts"],
             [tuple(x) for x in data["calibration"]],
+            data.get("normalise", True),
         )
 
     def score(self, folded_text: str, *, explain: int = 3) -> dict[Category, Score]:
@@ -205,7 +294,10 @@ class LinearScorer:
             norm, sums = float(total[0]), total[1:].tolist()
         else:
             norm, sums = 0.0, [0.0] * len(self.categories)
-        scale = 1.0 / math.sqrt(norm) if norm else 0.0
+        if not self.normalise:
+            scale = 1.0
+        else:
+            scale = 1.0 / math.sqrt(norm) if norm else 0.0
         result: dict[Category, Score] = {}
         for index, category in enumerate(self.categories):
             z = self.intercepts[index] + sums[index] * scale
@@ -217,11 +309,20 @@ class LinearScorer:
         return result
 
     def strongest(self, folded_text: str, category: Category, n: int = 3) -> tuple[str, ...]:
-        """The `n` features present in the text that raise `category`'s score most."""
+        """The `n` features present in the text that raise `category`'s score most.
+
+        Only features with a word of content count: "w=should" or "b=you are" explain
+        nothing to a reader, and a score that rests on them alone is not a finding.
+        """
         index = self.categories.index(category) + 1
-        present = [f for f in dict.fromkeys(features(folded_text)) if f in self.table]
-        ranked = sorted(present, key=lambda f: self.table[f][index], reverse=True)
-        return tuple(f for f in ranked[:n] if self.table[f][index] > 0)
+        table = self.table
+        present = [
+            f
+            for f in dict.fromkeys(features(folded_text))
+            if f in table and table[f][index] > 0 and has_content(f)
+        ]
+        present.sort(key=lambda f: table[f][index], reverse=True)
+        return tuple(present[:n])
 
     def _explained(self, folded_text: str, category: Category, score: Score, n: int) -> Score:
         if score.probability < 0.3:  # nobody reads why a text was *not* flagged

@@ -51,12 +51,15 @@ from filters.scorer import FORMAT, LinearScorer, features  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 HOUSING = ROOT / "tools" / "data" / "housing-train.jsonl"
+REPLIES = ROOT / "tools" / "data" / "replies-train.jsonl"
 OUT = ROOT / "filters" / "models" / "scorer.json.gz"
 PERMISSIVE = {"MIT", "CC-BY-4.0", "public-domain"}
 DEV_TRAINABLE = {"convabuse", "hatecheck"}  # CC-BY-4.0 sources of dev.jsonl
-OWN_SOURCE = "modbot-housing"
+OWN_SOURCES = frozenset({"modbot-housing", "modbot-replies"})
 SEED = 1337
 C = 4.0
+NORMALISE = True
+TRAIN_GATES: dict = {}
 OWN_WEIGHT = 3.0  # our housing rows are few but closest to what the bot will read
 CATEGORIES = [c.value for c in TEXT_CATEGORIES]
 # HateCheck fills one template with several identities; fold those away so every
@@ -93,6 +96,7 @@ def training_rows(data: Path, *, dev_rows: bool) -> tuple[list[Row], list[Row]]:
     """(rows always trained on, the dev.jsonl rows that may be trained on)."""
     base = read_rows(data / "train.jsonl", require_licence=True)
     base += read_rows(HOUSING, require_licence=True)
+    base += read_rows(REPLIES, require_licence=True)
     extra = [
         r for r in read_rows(data / "dev.jsonl", require_licence=False) if r.source in DEV_TRAINABLE
     ]
@@ -106,22 +110,27 @@ def analyse(text: str) -> list[str]:
 def targets(rows: Sequence[Row], category: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Indices, 0/1 targets and sample weights of the rows usable for one category."""
     index, y, weight = [], [], []
+    gate = TRAIN_GATES.get(category)
     for i, row in enumerate(rows):
+        if gate is not None and not gate(fold(row.text).text):
+            continue
         if category in row.labels:
             label = 1
-        elif "acceptable" in row.labels or row.source == OWN_SOURCE:
+        elif "acceptable" in row.labels or row.source in OWN_SOURCES:
             label = 0
         else:
             continue
         index.append(i)
         y.append(label)
-        weight.append(OWN_WEIGHT if row.source == OWN_SOURCE else 1.0)
+        weight.append(OWN_WEIGHT if row.source in OWN_SOURCES else 1.0)
     return np.array(index), np.array(y), np.array(weight)
 
 
 def fit(rows: Sequence[Row]) -> dict:
     """Train on `rows`; return the model as the JSON-ready dict `LinearScorer` reads."""
-    vectoriser = TfidfVectorizer(analyzer=analyse, binary=True, min_df=2, dtype=np.float64)
+    vectoriser = TfidfVectorizer(
+        analyzer=analyse, binary=True, min_df=2, dtype=np.float64, norm="l2" if NORMALISE else None
+    )
     matrix = vectoriser.fit_transform([r.text for r in rows])
     vocabulary = vectoriser.get_feature_names_out()
     idf = vectoriser.idf_
@@ -152,6 +161,7 @@ def fit(rows: Sequence[Row]) -> dict:
         "intercepts": [round(x, 6) for x in intercepts],
         "calibration": [[round(a, 6), round(b, 6)] for a, b in calibration],
         "features": table,
+        "normalise": NORMALISE,
     }
     _check_against_sklearn(model, vectoriser, weights, intercepts, calibration, rows)
     return model
@@ -181,6 +191,7 @@ def scorer_from(model: dict) -> LinearScorer:
         model["features"],
         model["intercepts"],
         [tuple(x) for x in model["calibration"]],
+        model.get("normalise", True),
     )
 
 
