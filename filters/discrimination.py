@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from bot.domain import Category, Finding
-from filters.context import is_reported_speech, sentence_at
+from filters.context import is_mention, is_reported_speech, sentence_at
 from filters.normalise import Folded
 from filters.patterns import PatternRule, words
 from filters.wordmatch import WordMatcher, read_word_file
@@ -166,9 +166,18 @@ _CONDEMNED = re.compile(
 )
 
 
+# A negation just before the generalisation: "I don't think Muslims are a plague".
+_DENIED = re.compile(
+    r"(?:\b(?:no|not|never|nobody|no one|dont|doesnt|isnt|arent)\b|n't\b)[^.!?;,]{0,30}$"
+)
+
+
 def _reported(folded: Folded, match: re.Match[str]) -> bool:
     start = match.start("hit")
     sentence = sentence_at(folded, start)
     if _CONDEMNED.search(folded.text, sentence.start, sentence.end):
         return True
-    return is_reported_speech(folded, start)
+    window = max(sentence.start, start - 40)
+    if match.re is _GROUP_SLUR and _DENIED.search(folded.text, window, start):
+        return True
+    return is_reported_speech(folded, start) or is_mention(folded, start)

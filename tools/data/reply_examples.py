@@ -363,6 +363,42 @@ BRAND_COMPLAINTS = [
     "your prices are insane this year",
     "you lost my booking and now there's no room, fix it",
 ]
+THINGS = [
+    "the packaging",
+    "your customer service",
+    "the delivery",
+    "this refund process",
+    "the new app",
+    "the queue at the counter",
+    "the state of the stairwell",
+    "the train this morning",
+    "the price of a coffee",
+    "the hold music",
+    "the waiting list",
+    "your returns policy",
+]
+THING_WORDS = [
+    "pathetic",
+    "useless",
+    "disgusting",
+    "vile",
+    "awful",
+    "terrible",
+    "shocking",
+    "ridiculous",
+    "a joke",
+    "a disgrace",
+    "a waste of money",
+    "a waste of time",
+    "garbage",
+    "trash",
+    "rubbish",
+    "insane",
+    "stupid",
+    "a nightmare",
+    "embarrassing",
+    "laughable",
+]
 SEXUAL = [
     "send me pics of you in the shower",
     "i want to have sex with you",
@@ -400,6 +436,24 @@ VIOLENCE_NEWS = [
     "He hit the ball so hard it broke the window, kids eh",
     "Punch the numbers into the calculator and it doesn't add up",
     "The heat is killing me in this flat",
+    "We need stricter gun control, full stop",
+    "Gun control won't stop criminals getting hold of weapons",
+    "The gun debate is back on the news again",
+    "More police on the beat would do more than any knife amnesty",
+    "Gun owners should have to register every weapon",
+    "Ban assault rifles and most people would be happy",
+    "Guns don't belong anywhere near a school",
+    "The vote on gun laws is next week, write to your rep",
+    "Knife crime figures for the borough are out today",
+    "He was shot in the film, not in real life, calm down",
+    "Shooting stars over the estate last night, gorgeous",
+    "Photo shoot for the community calendar is on Saturday",
+    "Well shoot, I missed the bus again",
+    "That comedian absolutely died on stage, painful to watch",
+    "Our dog would lick a burglar to death",
+    "The match was a massacre, 6-0",
+    "Bombed my driving test again",
+    "Fire drill at 10am, everyone out to the car park",
 ]
 HARM_WORDS = [
     "attacked",
@@ -530,6 +584,13 @@ def rows() -> list[dict[str, object]]:
         add(f"{addr()}{rng.choice(PEOPLE)} are {noun}", "abuse")
     for thing in ["your app", "the update", "this game", "the new menu", "the film", "that album"]:
         add(f"{addr()}{thing} is {rng.choice(['trash', 'garbage', 'rubbish', 'a joke', 'awful'])}")
+    # Words that insult a person also describe things: about a product or a service, no
+    # one is insulted ("this packaging is disgusting", "what a pathetic excuse for a refund").
+    for adjective in THING_WORDS:
+        thing = rng.choice(THINGS)
+        add(f"{addr()}{thing} is {adjective}")
+        add(f"{addr()}this is {adjective}, {rng.choice(BRAND_COMPLAINTS)}")
+        add(f"{rng.choice(CONTEXT)} {thing} is {adjective}")
     for text in [
         "you make me sick",
         "grow a brain",
@@ -557,7 +618,11 @@ def rows() -> list[dict[str, object]]:
     for insult in SWEAR_INSULTS:
         add(f"{addr()}you {rng.choice(INTENSIFIERS)}{insult}", "abuse", "profanity")
         add(f"{addr()}{rng.choice(PERSON)} is a {insult}", "abuse", "profanity")
-        add(f"{addr()}shut up you {rng.choice(INSULT_ADJECTIVES[:12])} {insult}", "abuse", "profanity")
+        add(
+            f"{addr()}shut up you {rng.choice(INSULT_ADJECTIVES[:12])} {insult}",
+            "abuse",
+            "profanity",
+        )
     for text in [
         "fuck off",
         "go fuck yourself",
