@@ -15,7 +15,7 @@ from typing import ClassVar
 from bot.domain import Category, Finding
 from filters.context import is_reported_speech, sentence_at
 from filters.normalise import Folded
-from filters.patterns import PatternRule, staff_name_patterns, trie, words
+from filters.patterns import PatternRule, at_word_start, staff_name_patterns, trie, words
 from filters.wordmatch import read_word_file
 
 _PEOPLE = words(
@@ -197,7 +197,7 @@ class AbuseFilter:
         be = is_ + "?"
         # Every rule needs an insult word or one of these phrases; one quick search spares
         # most texts the six rules (checked over the training and dev texts).
-        self._gate = re.compile(r"\b" + trie([*insults, *_GATE_WORDS]))
+        self._gate = re.compile(at_word_start(trie([*insults, *_GATE_WORDS])))
         self.rules = (
             PatternRule(
                 "insult-aimed",
@@ -234,7 +234,7 @@ class AbuseFilter:
                 "insult-predicate",
                 Category.ABUSE,
                 re.compile(
-                    rf"\b(?P<hit>(?:is|are|'s|'re|was|were|being)\s+"
+                    rf"\b(?P<hit>(?:is|are|\w+'s|\w+'re|was|were|being)\s+"
                     rf"(?:(?:a|an|such a|such an|just|all|nothing but|like|both)\s+)?"
                     rf"{_INTENS}{noun})(?:s)?\b"
                 ),
@@ -280,7 +280,7 @@ class AbuseFilter:
                 "insult-described",
                 Category.ABUSE,
                 re.compile(
-                    rf"\b(?P<hit>(?:is|are|'s|'re|was|were|what|such)\s+(?:a|an)?\s*{_INTENS}"
+                    rf"\b(?P<hit>(?:is|are|\w+'s|\w+'re|was|were|what|such)\s+(?:a|an)?\s*{_INTENS}"
                     rf"(?:{person_only}|{noun})\s+{_PERSON_NOUN})\b"
                 ),
                 0.75,

@@ -178,7 +178,9 @@ class TextClassifier:
             if spans and all(_excused(folded, category, start) for start, _ in spans):
                 continue  # a victim reporting, or a lawful route named: acceptable
             if allowed is None:
-                allowed = self.allow.covered(folded.text) if self.allow is not None else []
+                allowed = []
+                if self.allow is not None and not self.allow.words.isdisjoint(analysis.words):
+                    allowed = self.allow.covered(folded.text)
             if spans and allowed and all(AllowList.inside(a, b, allowed) for a, b in spans):
                 continue  # only words of an allowed phrase ("magna cum laude")
             scores[category] = probability

@@ -96,8 +96,8 @@ _NEGATIVE = words(
     r"smell",
 )
 _GROUP_SLUR = re.compile(
-    rf"\b(?P<hit>(?:these|those|them|the|bloody|all|all the|all these|all those|you|your)?\s*"
-    rf"{_GROUPS}\s+(?:are|is|should|always|never|just|all|get|getting|keep|who|that)?\s*"
+    rf"\b(?P<hit>(?:(?:these|those|them|the|bloody|all|all the|all these|all those|you|your)"
+    rf"\s+)?{_GROUPS}\s+(?:are|is|should|always|never|just|all|get|getting|keep|who|that)?\s*"
     rf"(?:\w+\s+){{0,3}}?{_NEGATIVE})\b"
 )
 _GO_BACK = re.compile(
@@ -127,7 +127,7 @@ class DiscriminationFilter:
         self.slurs = WordMatcher(slurs)
         self.rules = (
             PatternRule(
-                "group-hostility", Category.DISCRIMINATION, _GROUP_SLUR, 0.85, (_reported,)
+                "group-hostility", Category.DISCRIMINATION, _GROUP_SLUR, 0.85, (_reported, _denied)
             ),
             PatternRule("exclusion", Category.DISCRIMINATION, _GO_BACK, 0.9, (_reported,)),
         )
@@ -172,12 +172,15 @@ _DENIED = re.compile(
 )
 
 
+def _denied(folded: Folded, match: re.Match[str]) -> bool:
+    start = match.start("hit")
+    window = max(sentence_at(folded, start).start, start - 40)
+    return _DENIED.search(folded.text, window, start) is not None
+
+
 def _reported(folded: Folded, match: re.Match[str]) -> bool:
     start = match.start("hit")
     sentence = sentence_at(folded, start)
     if _CONDEMNED.search(folded.text, sentence.start, sentence.end):
-        return True
-    window = max(sentence.start, start - 40)
-    if match.re is _GROUP_SLUR and _DENIED.search(folded.text, window, start):
         return True
     return is_reported_speech(folded, start) or is_mention(folded, start)

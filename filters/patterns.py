@@ -22,6 +22,15 @@ class PatternRule:
     score: float
     guards: tuple[Guard, ...] = ()
 
+    def __post_init__(self) -> None:
+        # A leading "\b" before a word character finds the same matches as "(?<!\w)", which
+        # the regex engine scans several times faster. Only where no alternative of the rule
+        # can start with anything else (an apostrophe: "'re a ...").
+        source = self.pattern.pattern
+        if source.startswith(r"\b(?P<hit>") and _starts_with_word_character(source[2:]):
+            fast = re.compile(r"(?<!\w)" + source[2:], self.pattern.flags)
+            object.__setattr__(self, "pattern", fast)
+
     def findings(self, folded: Folded) -> Iterator[Finding]:
         """Findings for every unexcused match of this rule in `folded`."""
         for match in self.pattern.finditer(folded.text):
@@ -35,6 +44,79 @@ class PatternRule:
                 spans=(folded.span(start, end),),
                 evidence=folded.excerpt(start, end),
             )
+
+
+def at_word_start(body: str) -> str:
+    r"""`body` anchored at the start of a word, as "\b" + body would be.
+
+    Written "(?<!\w)" + body where every match of `body` starts with a word character:
+    the same matches, several times faster for the regex engine to scan for.
+    """
+    return (r"(?<!\w)" if _starts_with_word_character(body) else r"\b") + body
+
+
+def _starts_with_word_character(source: str) -> bool:
+    """Whether every match of `source` starts with a word character (and is not empty).
+
+    Read from the regex's parse tree; anything not understood counts as "no".
+    """
+    try:
+        from re import _constants as sre  # type: ignore[attr-defined]
+        from re import _parser
+
+        kinds, nullable = _first(_parser.parse(source), sre)
+    except Exception:
+        return False
+    return kinds == {"word"} and not nullable
+
+
+def _first(items, sre) -> tuple[set[str], bool]:
+    """The kinds of character a sequence of parsed items can start with, and if it can be empty.
+
+    The kinds are "word" and "other" (anything not a word character).
+    """
+    kinds: set[str] = set()
+    for op, av in items:
+        if op is sre.LITERAL:
+            char = chr(av)
+            kinds.add("word" if char.isalnum() or char == "_" else "other")
+            return kinds, False
+        if op is sre.IN:
+            for kind, value in av:
+                if kind is sre.LITERAL:
+                    char = chr(value)
+                    kinds.add("word" if char.isalnum() or char == "_" else "other")
+                elif (kind is sre.RANGE and all(chr(x).isalnum() for x in value)) or (
+                    kind is sre.CATEGORY and value in (sre.CATEGORY_WORD, sre.CATEGORY_DIGIT)
+                ):
+                    kinds.add("word")
+                else:
+                    kinds.add("other")
+            return kinds, False
+        if op is sre.BRANCH:
+            nullable = False
+            for branch in av[1]:
+                first, empty = _first(branch, sre)
+                kinds |= first
+                nullable = nullable or empty
+            if not nullable:
+                return kinds, False
+        elif op is sre.SUBPATTERN:
+            first, empty = _first(av[3], sre)
+            kinds |= first
+            if not empty:
+                return kinds, False
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            first, empty = _first(av[2], sre)
+            kinds |= first
+            if av[0] > 0 and not empty:
+                return kinds, False
+        elif op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            continue  # takes no character
+        else:
+            kinds.add("other")
+            return kinds, False
+    return kinds, True
 
 
 def words(*alternatives: str) -> str:
@@ -73,7 +155,7 @@ def prefix_gate(alternatives: str) -> re.Pattern[str]:
             if re.escape(variant).replace("\\ ", " ").replace("'", "") != variant.replace("'", ""):
                 raise ValueError(f"not a literal: {variant!r}")
             literals.append(variant)
-    return re.compile(r"\b" + trie(literals))
+    return re.compile(at_word_start(trie(literals)))
 
 
 def _render(node: dict[str, dict]) -> str:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from filters.normalise import Folded
-from filters.patterns import trie
+from filters.patterns import at_word_start, trie
 
 
 def _topic(words: str, prefixes: str = "") -> re.Pattern[str]:
@@ -21,8 +21,8 @@ def _topic(words: str, prefixes: str = "") -> re.Pattern[str]:
     """
     exact = rf"{trie(words.split('|'))}\b"
     if not prefixes:
-        return re.compile(rf"\b{exact}")
-    return re.compile(rf"\b(?:{exact}|{trie(prefixes.split('|'))}\w*)")
+        return re.compile(at_word_start(exact))
+    return re.compile(at_word_start(rf"(?:{exact}|{trie(prefixes.split('|'))}\w*)"))
 
 
 TOPICS: dict[str, re.Pattern[str]] = {
