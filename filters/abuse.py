@@ -15,7 +15,14 @@ from typing import ClassVar
 from bot.domain import Category, Finding
 from filters.context import is_reported_speech, sentence_at
 from filters.normalise import Folded
-from filters.patterns import PatternRule, at_word_start, staff_name_patterns, trie, words
+from filters.patterns import (
+    PatternRule,
+    at_word_start,
+    prefix_gate,
+    staff_name_patterns,
+    trie,
+    words,
+)
 from filters.wordmatch import read_word_file
 
 _PEOPLE = words(
@@ -198,6 +205,8 @@ class AbuseFilter:
         # Every rule needs an insult word or one of these phrases; one quick search spares
         # most texts the six rules (checked over the training and dev texts).
         self._gate = re.compile(at_word_start(trie([*insults, *_GATE_WORDS])))
+        # Most rules below need an insult word (all but `_WITHOUT_INSULT`).
+        self._insult = re.compile(at_word_start(insult))
         self.rules = (
             PatternRule(
                 "insult-aimed",
@@ -292,6 +301,7 @@ class AbuseFilter:
                 _SEXUAL,
                 0.8,
                 (_reported,),
+                _NEEDS_SEXUAL,
             ),
             PatternRule(
                 "swearing-at",
@@ -306,6 +316,7 @@ class AbuseFilter:
                 ),
                 0.85,
                 (_reported,),
+                _NEEDS_SWEARING,
             ),
         )
 
@@ -318,7 +329,11 @@ class AbuseFilter:
         """Findings for each insult aimed at a person."""
         if not self._gate.search(folded.text):
             return []
-        return [f for rule in self.rules for f in rule.findings(folded)]
+        if self._insult.search(folded.text):
+            return [f for rule in self.rules for f in rule.findings(folded)]
+        return [
+            f for rule in self.rules if rule.name in _WITHOUT_INSULT for f in rule.findings(folded)
+        ]
 
 
 # Every rule needs an insult word or one of these (a word starts with it); one quick search
@@ -400,6 +415,19 @@ _GATE_WORDS = (
     "genitals",
     "sexy",
     "submissive",
+)
+
+# The rules that can match without an insult word from the list.
+_WITHOUT_INSULT = frozenset({"insult-phrase", "sexual-remark", "swearing-at"})
+# The words the sexual-remark and swearing-at rules cannot match without (checked over the
+# training and dev texts: same findings).
+_NEEDS_SEXUAL = prefix_gate(
+    "sex|shag|bang|screw|sleep with|suck|lick|touch|rub|stroke|grab|sit on|nudes|nude|naked|"
+    "clothes|knickers|bra|kit off|top off|pants off|horny|talk dirty|penis|dick|cock|pussy|"
+    "vagina|rectum|tits|boobs|nipples|genitals|sexy|submissive|kiss|fuck"
+)
+_NEEDS_SWEARING = prefix_gate(
+    "fuck|f*|feck|sod|piss|bugger|stfu|shut|hell|eat|kiss|up yours|drop dead|shove|stick"
 )
 
 # Sexual remarks and propositions aimed at the reader (ConvAbuse: sexual harassment of the

@@ -21,6 +21,9 @@ class PatternRule:
     pattern: re.Pattern[str]
     score: float
     guards: tuple[Guard, ...] = ()
+    # A quick search the text must pass before the rule is tried (the words without which
+    # it cannot match), or None to always try it.
+    needs: re.Pattern[str] | None = None
 
     def __post_init__(self) -> None:
         # A leading "\b" before a word character finds the same matches as "(?<!\w)", which
@@ -33,6 +36,8 @@ class PatternRule:
 
     def findings(self, folded: Folded) -> Iterator[Finding]:
         """Findings for every unexcused match of this rule in `folded`."""
+        if self.needs is not None and self.needs.search(folded.text) is None:
+            return
         for match in self.pattern.finditer(folded.text):
             if any(guard(folded, match) for guard in self.guards):
                 continue
@@ -44,6 +49,14 @@ class PatternRule:
                 spans=(folded.span(start, end),),
                 evidence=folded.excerpt(start, end),
             )
+
+
+def anchored(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    r"""`pattern` with a leading "\b" rewritten by `at_word_start` (unchanged otherwise)."""
+    source = pattern.pattern
+    if not source.startswith(r"\b") or not _starts_with_word_character(source[2:]):
+        return pattern
+    return re.compile(r"(?<!\w)" + source[2:], pattern.flags)
 
 
 def at_word_start(body: str) -> str:
@@ -152,7 +165,7 @@ def prefix_gate(alternatives: str) -> re.Pattern[str]:
         if "'?" in alternative:
             variants = [alternative.replace("'?", "'"), alternative.replace("'?", "")]
         for variant in variants:
-            if re.escape(variant).replace("\\ ", " ").replace("'", "") != variant.replace("'", ""):
+            if any(c in variant for c in "()[]\\?{}^$+|"):
                 raise ValueError(f"not a literal: {variant!r}")
             literals.append(variant)
     return re.compile(at_word_start(trie(literals)))

@@ -13,12 +13,17 @@ from dataclasses import dataclass
 from filters.normalise import Folded
 from filters.patterns import at_word_start, trie
 
+_ALL_WORDS: list[str] = []
+_ALL_PREFIXES: list[str] = []
+
 
 def _topic(words: str, prefixes: str = "") -> re.Pattern[str]:
     """Whole words ("damp|black spots") or word beginnings ("leak" for "leaking").
 
     Compiled as prefix trees: one cheap regex pass over the text.
     """
+    _ALL_WORDS.extend(words.split("|"))
+    _ALL_PREFIXES.extend(p for p in prefixes.split("|") if p)
     exact = rf"{trie(words.split('|'))}\b"
     if not prefixes:
         return re.compile(at_word_start(exact))
@@ -66,8 +71,14 @@ class ServiceIssue:
     evidence: str
 
 
+# Any topic at all: one search that spares most texts the seven.
+_ANY = re.compile(at_word_start(rf"(?:{trie(_ALL_WORDS)}\b|{trie(_ALL_PREFIXES)})"))
+
+
 def service_issues(folded: Folded) -> list[ServiceIssue]:
     """The service topics a text raises (empty for none)."""
+    if not _ANY.search(folded.text):
+        return []
     issues = []
     for topic, pattern in TOPICS.items():
         match = pattern.search(folded.text)
