@@ -416,19 +416,25 @@ class Analysis:
     The places are found only when a finding needs them.
     """
 
-    __slots__ = ("_where", "features", "text", "words")
+    __slots__ = ("_features", "_where", "text", "words")
 
-    def __init__(self, text: str, words: list[str], features: list[str]) -> None:
+    def __init__(self, text: str, words: list[str]) -> None:
         self.text = text
         self.words = words
-        self.features = features
+        self._features: list[str] | None = None
         self._where: list[tuple[int, int]] | None = None
 
     @classmethod
     def of(cls, folded_text: str) -> Analysis:
         """Read one folded text."""
-        words = _words(folded_text)
-        return cls(folded_text, words, _features(words))
+        return cls(folded_text, _words(folded_text))
+
+    @property
+    def features(self) -> list[str]:
+        """The scorer's features of the text, as `features` gives them."""
+        if self._features is None:
+            self._features = _features(self.words)
+        return self._features
 
     @property
     def where(self) -> list[tuple[int, int]]:
@@ -621,6 +627,16 @@ class LinearScorer:
         self.calibration = tuple(calibration)
         # The same weights as one array, row per feature, for a vectorised sum.
         self._index = {name: row for row, name in enumerate(self.table)}
+        # The same rows by word and by pair of words, so scoring a text looks its words up
+        # without spelling out each feature's name.
+        self._unigrams: dict[str, int] = {}
+        self._bigrams: dict[str, dict[str, int]] = {}
+        for name, row in self._index.items():
+            if name.startswith("w="):
+                self._unigrams[name[2:]] = row
+            else:
+                first, _, second = name[2:].partition(" ")
+                self._bigrams.setdefault(first, {})[second] = row
         self._weights = np.array(list(self.table.values()), dtype=np.float64).reshape(
             len(self.table), len(self.categories) + 1
         )
@@ -672,7 +688,21 @@ class LinearScorer:
 
     def probabilities(self, analysis: Analysis) -> list[float]:
         """The probability of each of `categories`, in order, for an analysed text."""
-        rows = [r for r in map(self._index.get, set(analysis.features)) if r is not None]
+        unigrams = self._unigrams
+        bigrams = self._bigrams
+        found: set[int] = set()
+        words = analysis.words
+        previous = None
+        for word in words:
+            row = unigrams.get(word)
+            if row is not None:
+                found.add(row)
+            if previous is not None:
+                row = previous.get(word)
+                if row is not None:
+                    found.add(row)
+            previous = bigrams.get(word)
+        rows = list(found)
         if not rows:
             sums = [0.0] * len(self.categories)
             scale = 0.0
