@@ -578,6 +578,12 @@ FUNCTION_WORDS = frozenset(
         "yeah",
         "oh",
         "ok",
+        # Twitter's furniture: placeholders for links and handles, retweets.
+        "url",
+        "<url>",
+        "rt",
+        "via",
+        "amp",
     ]
 )
 
