@@ -356,6 +356,8 @@ MODEL_GATES: dict[Category, _Gate] = {
     Category.HARASSMENT: _Gate(all_of=(_gate(_PERSONAL), _gate(_STAFFISH))),
 }
 MODEL_CATEGORIES: tuple[Category, ...] = tuple(MODEL_GATES)
+# Someone named, addressed or described (the abuse gate without its short-reply clause).
+_ADDRESSED = _gate(_TARGET)
 # A protected group or a slur named at all: then hate is discrimination's to judge.
 _NAMES_GROUP = _Gate(_gate(f"{_SLUR}|{_GROUP}"))
 # The shipped cuts (config/default.yaml `scorer.cuts` repeats them, with the reasons).
@@ -378,7 +380,7 @@ def _describes_things(strongest: Sequence[str], text: str) -> bool:
 
     Such words ("useless", "pathetic") count only with someone named or addressed.
     """
-    if MODEL_GATES[Category.ABUSE].either.search(text):  # type: ignore[union-attr]
+    if _ADDRESSED.search(text):
         return False
     words = {w.lstrip("~") for f in strongest for w in f[2:].split(" ")}
     return all(w in PERSON_ONLY or not has_content("w=" + w) for w in words)
