@@ -27,6 +27,7 @@ from filters.context import is_lawful_escalation, is_mention, is_reported_speech
 from filters.discrimination import DiscriminationFilter
 from filters.harassment import HarassmentFilter
 from filters.normalise import Folded, fold
+from filters.patterns import trie
 from filters.profanity import AllowList, ProfanityFilter
 from filters.scorer import (
     DEFAULT_MODEL,
@@ -279,7 +280,51 @@ _HOSTILE = (
 
 
 def _gate(words: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![a-z])(?:{words})(?![a-z])")
+    r"""Any of the alternatives `words` as a whole word (of letters).
+
+    Plain words ("die"), plain words with an optional "s" ("guns?") and word beginnings
+    ("kill\w*") are compiled as two prefix trees, which the regex engine scans far faster
+    than a few hundred alternatives; the others ("blow\w* (?:up|\w+ up)") stay as they are.
+    Texts pass or fail alike either way (checked over the training and dev texts).
+    """
+    exact: list[str] = []
+    prefixes: list[str] = []
+    others: list[str] = []
+    for alternative in _split_alternatives(words):
+        if _PLAIN.fullmatch(alternative):
+            exact.append(alternative)
+        elif alternative.endswith("s?") and _PLAIN.fullmatch(alternative[:-2]):
+            exact += [alternative[:-2], alternative[:-2] + "s"]
+        elif alternative.endswith("\\w*") and _PLAIN.fullmatch(alternative[:-3]):
+            prefixes.append(alternative[:-3])
+        else:
+            others.append(alternative)
+    parts = [*others]
+    if prefixes:
+        parts.insert(0, trie(prefixes) + r"\w*")
+    if exact:
+        parts.insert(0, trie(exact))
+    return re.compile(rf"(?<![a-z])(?:{'|'.join(parts)})(?![a-z])")
+
+
+_PLAIN = re.compile(r"[a-z' ]+")
+
+
+def _split_alternatives(words: str) -> list[str]:
+    """The top-level alternatives of a regex alternation (not those inside groups)."""
+    out, depth, start = [], 0, 0
+    for index, char in enumerate(words):
+        if char == "\\":
+            continue
+        if char == "(" and (index == 0 or words[index - 1] != "\\"):
+            depth += 1
+        elif char == ")" and words[index - 1] != "\\":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            out.append(words[start:index])
+            start = index + 1
+    out.append(words[start:])
+    return out
 
 
 # Harassment is about a member of staff: named in the config, described, or "he/she".
@@ -328,11 +373,10 @@ class _GroupGate(_Gate):
         if self.either is not None and self.either.search(text):
             return True
         group, hostile = self.all_of
-        if not any(not _negated(text, m.start()) for m in hostile.finditer(text)):
-            return False  # no hostile word, or each one negated ("no one deserves to die")
-        if group.search(text):
-            return True
-        return not GROUP_MISSPELT.isdisjoint(_WORDS.findall(text))
+        if not group.search(text) and GROUP_MISSPELT.isdisjoint(_WORDS.findall(text)):
+            return False  # no group named
+        # a hostile word, not negated ("no one deserves to die")
+        return any(not _negated(text, m.start()) for m in hostile.finditer(text))
 
 
 _NEGATOR = re.compile(
