@@ -20,15 +20,22 @@ from pathlib import Path
 from typing import Literal
 
 from bot.domain import TEXT_CATEGORIES, Category, Finding
-from filters.abuse import AbuseFilter, aimed_at_person
+from filters.abuse import PERSON_ONLY, AbuseFilter, aimed_at_person
 from filters.allegation import AllegationFilter
 from filters.base import TextFilter
-from filters.context import is_lawful_escalation, is_reported_speech
+from filters.context import is_lawful_escalation, is_mention, is_reported_speech
 from filters.discrimination import DiscriminationFilter
 from filters.harassment import HarassmentFilter
 from filters.normalise import Folded, fold
+from filters.patterns import trie
 from filters.profanity import AllowList, ProfanityFilter
-from filters.scorer import DEFAULT_MODEL, LinearScorer
+from filters.scorer import (
+    DEFAULT_MODEL,
+    GROUP_MISSPELT,
+    Analysis,
+    LinearScorer,
+    has_content,
+)
 from filters.service_issue import ServiceIssue, service_issues
 from filters.threat import ThreatFilter
 
@@ -39,7 +46,6 @@ from filters.threat import ThreatFilter
 # shipped threshold, so on its own it never flags anything.
 SCORE_FLOOR = 0.3
 BELOW_CUT_CAP = 0.49
-_EDGE = r"[a-z0-9@$*#']"
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +150,19 @@ class TextClassifier:
     def _model_findings(self, folded: Folded, scores: dict[Category, float]) -> list[Finding]:
         assert self.scorer is not None
         found = []
-        model = self.scorer.score(folded.text, explain=0)
+        analysis = Analysis.of(folded.text)
+        model = dict(zip(self.scorer.categories, self.scorer.probabilities(analysis), strict=True))
         allowed: list[tuple[int, int]] | None = None
         for category, cut in self.model_cuts.items():
-            probability = model[category].probability
+            probability = model[category]
+            explained_by = category
+            if category is Category.ABUSE:
+                # Hate aimed at people who are not a protected group ("football fans are
+                # vermin", "I hate waiters") is abuse: the hate model's judgement counts
+                # for abuse when no protected group or slur is named.
+                hate = model[Category.DISCRIMINATION]
+                if hate > probability and not _NAMES_GROUP.passes(folded.text):
+                    probability, explained_by = hate, Category.DISCRIMINATION
             if probability < SCORE_FLOOR or probability <= scores[category]:
                 continue
             if not MODEL_GATES[category].passes(folded.text):
@@ -155,12 +170,18 @@ class TextClassifier:
             if probability < cut:
                 scores[category] = max(scores[category], min(probability, BELOW_CUT_CAP))
                 continue
-            strongest = self.scorer.strongest(folded.text, category)
-            spans = _feature_spans(folded, strongest)
+            strongest = self.scorer.strongest(analysis, explained_by)
+            if not strongest:
+                continue  # nothing but function words behind the score: no finding
+            if category is Category.ABUSE and _describes_things(strongest, folded.text):
+                continue  # "Useless." on its own: said of a service as often as of a person
+            spans = sorted({s for s in map(analysis.span, strongest) if s is not None})
             if spans and all(_excused(folded, category, start) for start, _ in spans):
                 continue  # a victim reporting, or a lawful route named: acceptable
             if allowed is None:
-                allowed = self.allow.covered(folded.text) if self.allow is not None else []
+                allowed = []
+                if self.allow is not None and not self.allow.words.isdisjoint(analysis.words):
+                    allowed = self.allow.covered(folded.text)
             if spans and allowed and all(AllowList.inside(a, b, allowed) for a, b in spans):
                 continue  # only words of an allowed phrase ("magna cum laude")
             scores[category] = probability
@@ -185,12 +206,14 @@ class TextClassifier:
 # scorer to judge the rest. Profanity is left to the word list, which is exact and explains
 # itself. See README "Filters and how they were measured".
 _VIOLENCE = (
-    r"kill\w*|murder\w*|die|dies|died|dying|dead\w*|death\w*|shoot\w*|shot|guns?|stab\w*|"
+    r"kill\w*|murder\w*|die|dies|died|dying|dead\w*|death\w*|(?<!well )(?<!oh )shoot\w*|shot|"
+    r"guns?|stab\w*|"
     r"knife|knives|blades?|machetes?|hang\w*|hung|lynch\w*|bomb\w*|blow\w* (?:up|\w+ up)|"
     r"burn\w*|torch\w*|petrol|fire|beat\w*|batter\w*|punch\w*|smash\w*|hurt\w*|harm\w*|"
     r"attack\w*|slit\w*|strangl\w*|chok\w*|throttl\w*|hunt\w*|bullets?|execut\w*|"
-    r"behead\w*|extermina\w*|wipe\w* (?:out|\w+ out)|gas\w*|massacre\w*|acid|bat|bats|"
-    r"bricks?|hospital\w*|ambulance|kick\w*|teeth|break\w*|bleed\w*|blood\w*|rap(?:e|ed|ing)|"
+    r"behead\w*|extermina\w*|wipe\w* (?:out|\w+ out)|gas\w*|"
+    r"massacre\w*|acid|bat|bats|bricks?(?! (?:n|and|&) mortar)|hospital\w*|ambulance|kick\w*|"
+    r"teeth|break\w*|bleed\w*|blood\w*|rap(?:e|ed|ing)|"
     r"shank\w*|slap\w*|regret\w*|violen\w*|destroy\w*|eliminat\w*|annihilat\w*|"
     r"watch (?:your|ur|his|her) back|know where|coming for|waiting for|accidents? happen"
 )
@@ -204,7 +227,12 @@ _GROUP = (
 _SLUR = (
     r"nigg\w*|negro\w*|coons?|spics?|chinks?|paki\w*|kikes?|wetbacks?|gooks?|towelhead\w*|"
     r"raghead\w*|faggot\w*|fags?|dykes?|tranny|trannies|retard\w*|cripples?|spaz\w*|"
-    r"mongs?|bitch\w*|hoes?|sluts?|whores?|cunts?|twats?|pussy|pussies|n\*+\w*|f\*+g\w*"
+    r"mongs?|bitch\w*|hoes?|sluts?|whores?|cunts?|twats?|pussy|pussies|n\*+\w*|f\*+g\w*|"
+    r"muzz?ies?|muzz?rats?|rapefugees?|jihadis?|camel ?(?:jockey|fucker)s?|shemales?|"
+    r"darkies?|darky|wiggers?|beaners?|zipperheads?|yids?|chinky|chinkies|niggah\w*|"
+    r"mongoloids?|queers?|trannys?|lesbo|battyman|batty man|bum ?boys?|gippos?|"
+    r"towel ?heads?|sand ?niggers?|jungle bunn\w+|porch monkeys?|white trash|whitey|crackers?|"
+    r"niccas?|uncle toms?|half ?breeds?"
 )
 _ACCUSATION = (
     r"corrupt\w*|fraud\w*|scam\w*|criminal\w*|crook\w*|steal\w*|stole\w*|theft|"
@@ -239,13 +267,64 @@ _HOSTILE = (
     r"all the same|worst|hell|kitchen|obey|property|lesser|suffer\w*|eradicat\w*|"
     r"end to|can'?t stand|sick\w*|monkey\w*|apes?|virus|ruin\w*|crime\w*|shit\w*|fuck\w*|"
     r"f\*+\w*|hog|pig\w*|dogs?|sterili\w*|refuse|respect|nothing but|just|spread\w*|"
-    r"mad|truth|dumb\w*|half breed|lol|lmao|haha\w*|nasty|gross|weird\w*|bad|problem\w*|"
-    r"own country|country|go home|deport\w*|remove\w*|get rid|rid of|cleans\w*|purge\w*"
+    r"mad|truth|dumb\w*|half breed|lol|lmao|haha\w*|nasty|gross|weird\w*|problem\w*|"
+    r"own country|country|go home|deport\w*|remove\w*|get rid|rid of|cleans\w*|purge\w*|"
+    r"pests?|(?:never|can'?t|cannot|don'?t|do not|not|wouldn'?t|shouldn'?t) trust\w*|"
+    r"better off|smarter|dumber|dirt|cancer\w*|worse|lower than|less than|"
+    r"beneath|\w*sshole\w*|\w*rsehole\w*|bastards?|pricks?|wankers?|idiots?|morons?|"
+    r"inbred|degenerate\w*|abomination\w*|freak\w*|ape\w*|savages?|worthless|vermin\w*|"
+    r"genocide|nuke\w*|abus(?:e|ed|ing)|annoying|irritating|horrible|awful|terrible|repulsive|"
+    r"revolting|jokes?|abnormal|satan\w*|devils?|pimps?|prostitut\w*|slave\w*|servitude|"
+    r"humiliat\w*|uncivili[sz]ed|burden\w*|drain|pathetic|threat"
 )
 
 
 def _gate(words: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![a-z])(?:{words})(?![a-z])")
+    r"""Any of the alternatives `words` as a whole word (of letters).
+
+    Plain words ("die"), plain words with an optional "s" ("guns?") and word beginnings
+    ("kill\w*") are compiled as two prefix trees, which the regex engine scans far faster
+    than a few hundred alternatives; the others ("blow\w* (?:up|\w+ up)") stay as they are.
+    Texts pass or fail alike either way (checked over the training and dev texts).
+    """
+    exact: list[str] = []
+    prefixes: list[str] = []
+    others: list[str] = []
+    for alternative in _split_alternatives(words):
+        if _PLAIN.fullmatch(alternative):
+            exact.append(alternative)
+        elif alternative.endswith("s?") and _PLAIN.fullmatch(alternative[:-2]):
+            exact += [alternative[:-2], alternative[:-2] + "s"]
+        elif alternative.endswith("\\w*") and _PLAIN.fullmatch(alternative[:-3]):
+            prefixes.append(alternative[:-3])
+        else:
+            others.append(alternative)
+    parts = [*others]
+    if prefixes:
+        parts.insert(0, trie(prefixes) + r"\w*")
+    if exact:
+        parts.insert(0, trie(exact))
+    return re.compile(rf"(?<![a-z])(?:{'|'.join(parts)})(?![a-z])")
+
+
+_PLAIN = re.compile(r"[a-z' ]+")
+
+
+def _split_alternatives(words: str) -> list[str]:
+    """The top-level alternatives of a regex alternation (not those inside groups)."""
+    out, depth, start = [], 0, 0
+    for index, char in enumerate(words):
+        if char == "\\":
+            continue
+        if char == "(" and (index == 0 or words[index - 1] != "\\"):
+            depth += 1
+        elif char == ")" and words[index - 1] != "\\":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            out.append(words[start:index])
+            start = index + 1
+    out.append(words[start:])
+    return out
 
 
 # Harassment is about a member of staff: named in the config, described, or "he/she".
@@ -266,32 +345,72 @@ _TARGET = (
 
 @dataclass(frozen=True)
 class _Gate:
-    """Passes a text with any word of `either`, or with a word of each of `all_of`."""
+    """Passes a text with any word of `either`, or with a word of each of `all_of`.
+
+    With `short`, also a text of at most that many words: a reply of a word or three
+    ("pig", "fuck yoiu", "what a dumb bot") is aimed at whoever it answers.
+    """
 
     either: re.Pattern[str] | None = None
     all_of: tuple[re.Pattern[str], ...] = ()
+    short: int = 0
 
     def passes(self, text: str) -> bool:
         if self.either is not None and self.either.search(text):
             return True
+        if self.short and len(_WORDS.findall(text, 0, 200)) <= self.short:
+            return True
         return bool(self.all_of) and all(p.search(text) for p in self.all_of)
 
 
+_WORDS = re.compile(r"[a-z0-9']+")
+
+
+class _GroupGate(_Gate):
+    """The hate gate, with names of groups also found misspelt ("womn", "Muslm", "blck")."""
+
+    def passes(self, text: str) -> bool:
+        if self.either is not None and self.either.search(text):
+            return True
+        group, hostile = self.all_of
+        if not group.search(text) and GROUP_MISSPELT.isdisjoint(_WORDS.findall(text)):
+            return False  # no group named
+        # a hostile word, not negated ("no one deserves to die")
+        return any(not _negated(text, m.start()) for m in hostile.finditer(text))
+
+
+_NEGATOR = re.compile(
+    r"(?:\b(?:no|not|never|nobody|no one|none|nothing|dont|doesnt|isnt|arent|wont|cant)\b|n't\b)"
+    r"[^.!?;,]{0,30}$"
+)
+
+
+def _negated(text: str, start: int) -> bool:
+    """Whether a negation comes shortly before `start`, in the same clause."""
+    return _NEGATOR.search(text, max(0, start - 40), start) is not None
+
+
 MODEL_GATES: dict[Category, _Gate] = {
-    Category.ABUSE: _Gate(_gate(_TARGET)),
+    Category.ABUSE: _Gate(_gate(_TARGET), short=4),
     Category.THREAT: _Gate(_gate(_VIOLENCE)),
-    Category.DISCRIMINATION: _Gate(_gate(_SLUR), (_gate(_GROUP), _gate(f"{_HOSTILE}|{_VIOLENCE}"))),
+    Category.DISCRIMINATION: _GroupGate(
+        _gate(_SLUR), (_gate(_GROUP), _gate(f"{_HOSTILE}|{_VIOLENCE}"))
+    ),
     Category.ALLEGATION: _Gate(_gate(_ACCUSATION)),
     Category.HARASSMENT: _Gate(all_of=(_gate(_PERSONAL), _gate(_STAFFISH))),
 }
 MODEL_CATEGORIES: tuple[Category, ...] = tuple(MODEL_GATES)
+# Someone named, addressed or described (the abuse gate without its short-reply clause).
+_ADDRESSED = _gate(_TARGET)
+# A protected group or a slur named at all: then hate is discrimination's to judge.
+_NAMES_GROUP = _Gate(_gate(f"{_SLUR}|{_GROUP}"))
 # The shipped cuts (config/default.yaml `scorer.cuts` repeats them, with the reasons).
 DEFAULT_CUTS: dict[Category, float] = {
-    Category.ABUSE: 0.97,
+    Category.ABUSE: 0.85,
     Category.THREAT: 0.93,
-    Category.DISCRIMINATION: 0.98,
+    Category.DISCRIMINATION: 0.6,
     Category.ALLEGATION: 0.95,
-    Category.HARASSMENT: 0.9,
+    Category.HARASSMENT: 0.95,
 }
 
 
@@ -300,20 +419,19 @@ def _shipped_scorer(path: Path = DEFAULT_MODEL) -> LinearScorer:
     return LinearScorer.load(path)
 
 
-def _feature_spans(folded: Folded, strongest: Sequence[str]) -> list[tuple[int, int]]:
-    """Where in the folded text each named feature ("w=scum", "b=you lot") first occurs."""
-    spans = []
-    for feature in strongest:
-        words = feature[2:].split(" ")
-        pattern = rf"(?<!{_EDGE})" + r"[^a-z0-9@$*#']+".join(map(re.escape, words))
-        match = re.search(pattern + rf"(?!{_EDGE})", folded.text)
-        if match:
-            spans.append(match.span())
-    return sorted(set(spans))
+def _describes_things(strongest: Sequence[str], text: str) -> bool:
+    """Whether an abuse score rests only on words said of things as well as of people.
+
+    Such words ("useless", "pathetic") count only with someone named or addressed.
+    """
+    if _ADDRESSED.search(text):
+        return False
+    words = {w.lstrip("~") for f in strongest for w in f[2:].split(" ")}
+    return all(w in PERSON_ONLY or not has_content("w=" + w) for w in words)
 
 
 def _excused(folded: Folded, category: Category, start: int) -> bool:
     """The context guards of the rules, applied to a scorer feature at `start`."""
-    if is_reported_speech(folded, start):
+    if is_reported_speech(folded, start) or is_mention(folded, start):
         return True
     return category is Category.THREAT and is_lawful_escalation(folded, start)

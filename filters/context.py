@@ -71,6 +71,25 @@ def is_reported_speech(folded: Folded, start: int) -> bool:
     return opened
 
 
+# A sentence about saying or threatening something, not saying it: "Threatening to kill
+# anyone is a crime", "Saying they're all thieves is racist".
+_MENTION = re.compile(
+    r"\s*(?:and |but |so |because |just )?(?:threatening|saying|calling|telling (?:people|someone|"
+    r"anyone|everyone)|wishing|joking about|posting|writing|shouting|chanting|talking about|"
+    r"accusing|describing|comparing)\b"
+)
+
+
+def is_mention(folded: Folded, start: int) -> bool:
+    """Whether the words at `start` are talked about rather than said.
+
+    True when their sentence opens with the act of saying them as its subject
+    ("Threatening to ...", "Calling people ..."), as in counter-speech.
+    """
+    sentence = sentence_at(folded, start)
+    return _MENTION.match(folded.text, sentence.start, start) is not None
+
+
 def is_lawful_escalation(folded: Folded, start: int) -> bool:
     """Whether the sentence around `start` names a lawful route (Ombudsman, MP, court …)."""
     sentence = sentence_at(folded, start)

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import ClassVar
 
 from bot.domain import Category, Finding
-from filters.context import is_reported_speech, sentence_at
+from filters.context import is_mention, is_reported_speech, sentence_at
 from filters.normalise import Folded
-from filters.patterns import PatternRule, words
+from filters.patterns import PatternRule, at_word_start, words
 from filters.wordmatch import WordMatcher, read_word_file
 
 _GROUPS = words(
@@ -96,8 +96,8 @@ _NEGATIVE = words(
     r"smell",
 )
 _GROUP_SLUR = re.compile(
-    rf"\b(?P<hit>(?:these|those|them|the|bloody|all|all the|all these|all those|you|your)?\s*"
-    rf"{_GROUPS}\s+(?:are|is|should|always|never|just|all|get|getting|keep|who|that)?\s*"
+    rf"\b(?P<hit>(?:(?:these|those|them|the|bloody|all|all the|all these|all those|you|your)"
+    rf"\s+)?{_GROUPS}\s+(?:are|is|should|always|never|just|all|get|getting|keep|who|that)?\s*"
     rf"(?:\w+\s+){{0,3}}?{_NEGATIVE})\b"
 )
 _GO_BACK = re.compile(
@@ -115,7 +115,7 @@ _GO_BACK = re.compile(
 
 # Both rules need a group named, or one of these words (checked over the training and
 # dev texts: same findings); most texts have none.
-_GATE = re.compile(rf"\b(?:{_GROUPS}|back|home|queue|wom[ae]n|girls|no )")
+_GATE = re.compile(at_word_start(rf"(?:{_GROUPS}|back|home|queue|wom[ae]n|girls|no )"))
 
 
 class DiscriminationFilter:
@@ -127,7 +127,7 @@ class DiscriminationFilter:
         self.slurs = WordMatcher(slurs)
         self.rules = (
             PatternRule(
-                "group-hostility", Category.DISCRIMINATION, _GROUP_SLUR, 0.85, (_reported,)
+                "group-hostility", Category.DISCRIMINATION, _GROUP_SLUR, 0.85, (_reported, _denied)
             ),
             PatternRule("exclusion", Category.DISCRIMINATION, _GO_BACK, 0.9, (_reported,)),
         )
@@ -166,9 +166,21 @@ _CONDEMNED = re.compile(
 )
 
 
+# A negation just before the generalisation: "I don't think Muslims are a plague".
+_DENIED = re.compile(
+    r"(?:\b(?:no|not|never|nobody|no one|dont|doesnt|isnt|arent)\b|n't\b)[^.!?;,]{0,30}$"
+)
+
+
+def _denied(folded: Folded, match: re.Match[str]) -> bool:
+    start = match.start("hit")
+    window = max(sentence_at(folded, start).start, start - 40)
+    return _DENIED.search(folded.text, window, start) is not None
+
+
 def _reported(folded: Folded, match: re.Match[str]) -> bool:
     start = match.start("hit")
     sentence = sentence_at(folded, start)
     if _CONDEMNED.search(folded.text, sentence.start, sentence.end):
         return True
-    return is_reported_speech(folded, start)
+    return is_reported_speech(folded, start) or is_mention(folded, start)

@@ -17,7 +17,7 @@ from typing import ClassVar
 from bot.domain import Category, Finding
 from filters.context import sentence_at
 from filters.normalise import Folded
-from filters.patterns import staff_name_patterns, words
+from filters.patterns import anchored, staff_name_patterns, words
 
 POSTCODE = re.compile(r"\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b")
 ADDRESS = re.compile(
@@ -176,7 +176,13 @@ _WORDY = re.compile(
     r"market stall|parish|followed|walked|name|full name|direct line|naming|named|mobile|"
     r"number|face|[a-z]+'s )"
 )
+POSTCODE, ADDRESS, SOCIAL, RECORDING, PUBLISH, AWAY_FROM_WORK, PILE_ON, _WORDY = (
+    anchored(p)
+    for p in (POSTCODE, ADDRESS, SOCIAL, RECORDING, PUBLISH, AWAY_FROM_WORK, PILE_ON, _WORDY)
+)
 _NEEDS_DIGIT_OR_AT = (POSTCODE, ADDRESS, PHONE, EMAIL)
+_NEEDS_DIGIT = (POSTCODE, ADDRESS, PHONE)
+_DIGIT = re.compile(r"\d")
 
 
 class HarassmentFilter:
@@ -192,9 +198,12 @@ class HarassmentFilter:
         """Findings for each piece of staff-targeting detail."""
         text = folded.text
         findings: list[Finding] = []
-        # Postcodes, house numbers and phone numbers have digits, e-mails an "@".
-        detailed = _DIGIT_OR_AT.search(text) is not None
-        if not detailed and not _WORDY.search(text):
+        # Postcodes, house numbers and phone numbers have digits, e-mails an "@"; the other
+        # patterns each need a word of _WORDY.
+        has_digit = _DIGIT.search(text) is not None
+        has_at = "@" in text
+        wordy = _WORDY.search(text) is not None
+        if not (has_digit or has_at or wordy):
             return findings
         for pattern, rule, needs_target in (
             (POSTCODE, "postcode", True),
@@ -204,12 +213,18 @@ class HarassmentFilter:
             (SOCIAL, "personal-account", False),
             (PILE_ON, "pile-on", True),
         ):
-            if pattern in _NEEDS_DIGIT_OR_AT and not detailed:
+            if pattern in _NEEDS_DIGIT and not has_digit:
+                continue
+            if pattern is EMAIL and not has_at:
+                continue
+            if pattern not in _NEEDS_DIGIT_OR_AT and not wordy:
                 continue
             for match in pattern.finditer(text):
                 if needs_target and not self._about_staff(folded, match.start()):
                     continue
                 findings.append(self._finding(folded, rule, match.start(), match.end(), 0.85))
+        if not wordy:
+            return findings
         for match in RECORDING.finditer(text):
             sentence = sentence_at(folded, match.start())
             published = PUBLISH.search(text, sentence.start)

@@ -74,6 +74,9 @@ def _fold_char(char: str) -> str:
     return folded
 
 
+_ASCII_LOWER = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+
+
 def fold(text: str) -> Folded:
     """Fold `text` for matching, keeping the offset map.
 
@@ -85,6 +88,12 @@ def fold(text: str) -> Folded:
     """
     if text.isascii():
         return _join_spelt_out(Folded(text, _unleet(text.lower()), range(len(text))))
+    others = {c: _fold_char(c) for c in set(text) if not c.isascii()}
+    if all(len(f) == 1 for f in others.values()):
+        # Every character folds to one (emoji, accented and look-alike letters): one
+        # translation, and offsets stay as they are.
+        table = {**_ASCII_LOWER, **{ord(c): f for c, f in others.items()}}
+        return _join_spelt_out(Folded(text, _unleet(text.translate(table)), range(len(text))))
     out: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):

@@ -9,6 +9,7 @@ config's `words.extra_profanity`. Phrases in `config/words/allowed.txt` and the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
@@ -30,7 +31,10 @@ class AllowList:
     """Phrases in which listed words are innocent; a finding inside one is dropped."""
 
     def __init__(self, phrases: Iterable[str]) -> None:
+        phrases = list(phrases)
         self._matcher = WordMatcher(phrases, char_map={}, repeats=False, masks=False)
+        # Every word of every phrase: a text with none of them has nothing allowed in it.
+        self.words = frozenset(w for p in phrases for w in re.findall(r"[a-z0-9']+", p.lower()))
 
     def covered(self, folded_text: str) -> list[tuple[int, int]]:
         """Folded-text ranges that an allowed phrase covers."""

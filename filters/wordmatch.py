@@ -104,7 +104,7 @@ class WordMatcher:
         found: list[WordMatch] = []
         # Most texts are made only of tokens already known to be clean: one set test in C
         # instead of a Python loop over the tokens.
-        if self._single is not None and not self._clean.issuperset(_TOKEN.findall(text)):
+        if self._single is not None and not self._clean.issuperset(_tokens(text)):
             verdicts = self._verdicts
             for token in _TOKEN.finditer(text):
                 word = token.group()
@@ -213,6 +213,20 @@ class WordMatcher:
             return ""
         joined = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{joined})?" if ends else joined
+
+
+# The tokens of the last text seen: the profanity and slur matchers read the same text.
+_last: tuple[str, list[str]] = ("", [])
+
+
+def _tokens(text: str) -> list[str]:
+    global _last
+    seen = _last
+    if seen[0] is text or seen[0] == text:
+        return seen[1]
+    tokens = _TOKEN.findall(text)
+    _last = (text, tokens)
+    return tokens
 
 
 def _trimmings(token: str) -> list[tuple[int, int]]:
