@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from rapidfuzz import fuzz, utils
@@ -44,70 +45,94 @@ def suspect_connections(session: Session, accounts: Iterable[Account], now: date
 
     Returns how many new suspicions were recorded.
     """
-    found = 0
-    for account in accounts:
-        for other, reason, evidence, confidence in _candidates(session, account):
-            found += _record(session, account, other, reason, evidence, confidence, now)
-    return found
-
-
-def _candidates(session: Session, account: Account) -> Iterable[tuple[Account, str, str, float]]:
-    name = account.display_name.strip()
-    if len(name) >= 4:
-        same = list(
-            session.scalars(
-                sa.select(Account)
-                .where(
-                    sa.func.lower(Account.display_name) == name.lower(), Account.id != account.id
-                )
-                .limit(TOO_COMMON + 1)
-            )
-        )
-        for other in same if len(same) <= TOO_COMMON else []:
-            where = f"{other.platform} and {account.platform}"
-            yield other, "same_display_name", f"both use the display name '{name}' ({where})", 0.5
-    texts = [
-        t
-        for (t,) in session.execute(
-            sa.select(Contact.text).where(Contact.account_id == account.id).limit(20)
-        )
-        if t
-    ]
-    yield from _after_block(session, account, texts)
-    yield from _same_reference(session, account, texts)
-
-
-def _after_block(
-    session: Session, account: Account, texts: list[str]
-) -> Iterable[tuple[Account, str, str, float]]:
-    blocked = session.execute(
+    accounts = list(accounts)
+    if not accounts:
+        return 0
+    texts = _texts(session, [a.id for a in accounts])
+    earliest = min(a.first_seen for a in accounts) - AFTER_BLOCK
+    blocks = session.execute(
         sa.select(Account, Action.updated_at)
         .join(Contact, Contact.account_id == Account.id)
         .join(Action, Action.contact_id == Contact.id)
         .where(
             Action.kind == ActionKind.BLOCK,
             Action.state == ActionState.DONE,
-            Account.id != account.id,
-            Action.updated_at <= account.first_seen,
-            Action.updated_at >= account.first_seen - AFTER_BLOCK,
+            Action.updated_at >= earliest,
         )
     ).all()
-    for other, blocked_at in blocked:
-        theirs = [
-            t
-            for (t,) in session.execute(
-                sa.select(Contact.text).where(Contact.account_id == other.id).limit(20)
-            )
-            if t
+    blocked_texts = _texts(session, list({other.id for other, _ in blocks}))
+    found = 0
+    for account in accounts:
+        mine = texts.get(account.id, [])
+        candidates = [
+            *_same_name(session, account),
+            *_after_block(account, mine, blocks, blocked_texts),
+            *_same_reference(session, account, mine),
         ]
+        for other, reason, evidence, confidence in candidates:
+            found += _record(session, account, other, reason, evidence, confidence, now)
+    return found
+
+
+def _texts(session: Session, account_ids: list[int]) -> dict[int, list[str]]:
+    """Up to 20 stored texts per account, in one query."""
+    out: dict[int, list[str]] = {}
+    if not account_ids:
+        return out
+    for account_id, text in session.execute(
+        sa.select(Contact.account_id, Contact.text)
+        .where(Contact.account_id.in_(account_ids), Contact.text != "")
+        .order_by(Contact.id.desc())
+    ):
+        kept = out.setdefault(account_id, [])
+        if len(kept) < 20:
+            kept.append(text)
+    return out
+
+
+def _same_name(session: Session, account: Account) -> list[tuple[Account, str, str, float]]:
+    name = account.display_name.strip()
+    if len(name) < 4:
+        return []
+    same = list(
+        session.scalars(
+            sa.select(Account)
+            .where(sa.func.lower(Account.display_name) == name.lower(), Account.id != account.id)
+            .limit(TOO_COMMON + 1)
+        )
+    )
+    if len(same) > TOO_COMMON:
+        return []
+    return [
+        (
+            other,
+            "same_display_name",
+            f"both use the display name '{name}' ({other.platform} and {account.platform})",
+            0.5,
+        )
+        for other in same
+    ]
+
+
+def _after_block(
+    account: Account,
+    mine: list[str],
+    blocks: list[Any],
+    blocked_texts: dict[int, list[str]],
+) -> Iterable[tuple[Account, str, str, float]]:
+    for other, blocked_at in blocks:
+        if other.id == account.id or not (
+            account.first_seen - AFTER_BLOCK <= blocked_at <= account.first_seen
+        ):
+            continue
         best, pair = 0.0, ("", "")
-        for mine in texts:
-            for their in theirs:
+        for text in mine:
+            for their in blocked_texts.get(other.id, []):
                 score = fuzz.token_set_ratio(
-                    utils.default_process(mine), utils.default_process(their)
+                    utils.default_process(text), utils.default_process(their)
                 )
                 if score > best:
-                    best, pair = score, (mine, their)
+                    best, pair = score, (text, their)
         if best >= 80:
             days = (account.first_seen - blocked_at).days
             yield (

@@ -100,14 +100,20 @@ def upsert_accounts(
 
 def _load_accounts(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Account]:
     found: dict[tuple[str, str], Account] = {}
+    wanted = set(keys)
     for start in range(0, len(keys), 400):
         chunk = keys[start : start + 400]
+        # Two IN lists rather than a tuple IN: PostgreSQL serves these from the unique
+        # (platform, platform_user_id) index; the few extra rows are filtered out here.
         for account in session.scalars(
             sa.select(Account).where(
-                sa.tuple_(Account.platform, Account.platform_user_id).in_(chunk)
+                Account.platform.in_({p for p, _ in chunk}),
+                Account.platform_user_id.in_({u for _, u in chunk}),
             )
         ):
-            found[(account.platform, account.platform_user_id)] = account
+            key = (account.platform, account.platform_user_id)
+            if key in wanted:
+                found[key] = account
     return found
 
 
@@ -204,7 +210,7 @@ class AliasBook:
 
     def __init__(self, session: Session, account_ids: Iterable[int]) -> None:
         self.session = session
-        self.logged: dict[int, Account] = {}
+        self.new: dict[int, Account] = {}  # first time in the alias log
         ids = list(set(account_ids))
         self._entries: dict[int, AliasLogEntry] = (
             {
@@ -219,7 +225,6 @@ class AliasBook:
 
     def log(self, account: Account, reason: str, now: datetime) -> None:
         """Record (or refresh) an unidentified account the bot acted on."""
-        self.logged[account.id] = account
         entry = self._entries.get(account.id)
         if entry is None:
             entry = AliasLogEntry(
@@ -233,6 +238,7 @@ class AliasBook:
             )
             self.session.add(entry)
             self._entries[account.id] = entry
+            self.new[account.id] = account
             return
         entry.last_seen = now
         entry.handle = account.handle

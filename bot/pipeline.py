@@ -127,9 +127,10 @@ class Pipeline:
         return report
 
     def close(self) -> None:
-        """Close every connector."""
+        """Close every connector, and the runner's own connection."""
         for connector in self.connectors.values():
             connector.close()
+        self.runner.close()
 
     # --- ingest -----------------------------------------------------------------------
 
@@ -309,7 +310,9 @@ class Pipeline:
             report.outcomes[decision.outcome] += 1
         session.flush()  # new cases and alias entries, so their ids exist
         batch.write(session)
-        suspect_connections(session, aliases.logged.values(), now)
+        # Suspicions are looked for when an account first enters the alias log: the check is
+        # symmetric, so a later account finds the earlier one.
+        suspect_connections(session, aliases.new.values(), now)
 
 
 class _DecisionBatch:

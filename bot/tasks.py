@@ -11,7 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.action_state import change_state
+from bot.action_state import StateWrites, change_state
 from bot.audit import audit
 from bot.domain import ActionKind, ActionState, Role
 from bot.errors import InputError
@@ -59,6 +59,7 @@ def open_task(
     instructions: str,
     now: datetime,
     actor: str,
+    writes: StateWrites | None = None,
 ) -> ManualTask:
     """Hand `action` to staff as a manual task, and put the action in state `manual_task`."""
     task = ManualTask(
@@ -73,8 +74,11 @@ def open_task(
     )
     session.add(task)
     previous = action.state
-    action.state = ActionState.MANUAL_TASK
-    action.updated_at = now
+    if writes is not None:
+        writes.set(action, ActionState.MANUAL_TASK)
+    else:
+        action.state = ActionState.MANUAL_TASK
+        action.updated_at = now
     audit(
         session,
         actor=actor,

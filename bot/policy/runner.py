@@ -11,7 +11,8 @@ check. Claims use `FOR UPDATE SKIP LOCKED`, so several runners never take the sa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.orm import Session, joinedload
 
-from bot.action_state import change_state
+from bot.action_state import StateWrites, change_state
 from bot.audit import BOT, audit
 from bot.clock import Clock, system_clock
 from bot.domain import ActionKind, ActionReceipt, ActionState, Role
@@ -94,6 +95,8 @@ class ActionRunner:
         self.stale_after = stale_after
         self.max_attempts = max_attempts
         self.batch_size = batch_size
+        self._writes: StateWrites | None = None  # the open transaction's deferred updates
+        self._notes_connection: sa.Connection | None = None
         self.should_stop = should_stop
 
     def run(self) -> RunReport:
@@ -112,14 +115,57 @@ class ActionRunner:
             batch: list[tuple[_Claimed, ActionReceipt | Exception]] = []
             for action in claimed:
                 result = self._perform(action, blocked)
-                if action.request.kind.is_idempotent:
-                    batch.append((action, result))
-                else:
-                    # A message is recorded the moment it is sent, so a crash later in the
-                    # batch never leaves a sent message looking unsent (and sent to staff).
-                    self._finish([(action, result)], report)
+                if isinstance(result, ActionReceipt) and not action.request.kind.is_idempotent:
+                    self._note_sent(action.action_id, result)
+                batch.append((action, result))
             if batch:
                 self._finish(batch, report)
+
+    def _note_sent(self, action_id: int, receipt: ActionReceipt) -> None:
+        """Write a message's receipt the moment it is sent, in one small statement.
+
+        The batch records everything else when it finishes; if the process dies before
+        that, recovery finds the receipt and knows the message went out, instead of asking
+        staff to check.
+        """
+        with self._notes.begin():
+            self._notes.execute(
+                sa.update(Action.__table__)
+                .where(Action.__table__.c.id == action_id)
+                .values(receipt=receipt.platform_ref or receipt.detail or "sent")
+            )
+
+    @property
+    def _notes(self) -> sa.Connection:
+        """A connection of its own for receipts, committing without waiting for the disk.
+
+        A note survives this process being killed (its point); only a database server
+        crash could lose one, and then recovery asks staff, which is safe.
+        """
+        if self._notes_connection is None or self._notes_connection.closed:
+            connection = self.store.private_connection()  # its setting dies with it
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET synchronous_commit TO OFF")
+                connection.commit()
+            self._notes_connection = connection
+        return self._notes_connection
+
+    def close(self) -> None:
+        """Return the receipts connection to the pool."""
+        if self._notes_connection is not None:
+            self._notes_connection.close()
+            self._notes_connection = None
+
+    @contextmanager
+    def _transaction(self, now: datetime) -> Iterator[Session]:
+        """A transaction whose action updates are written together before it commits."""
+        with self.store.begin() as session:
+            self._writes = StateWrites(session, now)
+            try:
+                yield session
+                self._writes.flush()
+            finally:
+                self._writes = None
 
     # --- claim ------------------------------------------------------------------------
 
@@ -132,7 +178,7 @@ class ActionRunner:
         """
         now = self.clock()
         claimed: list[_Claimed] = []
-        with self.store.begin() as session:
+        with self._transaction(now) as session:
             retry = sa.and_(Action.state == ActionState.FAILED, Action.attempts < self.max_attempts)
             query = (
                 sa.select(Action)
@@ -172,6 +218,7 @@ class ActionRunner:
                         ),
                         now=now,
                         actor=BOT,
+                        writes=self._writes,
                     )
                     report.manual += 1
                     continue
@@ -183,8 +230,7 @@ class ActionRunner:
                     continue
                 if action.contact.connector in blocked:
                     continue
-                action.attempts += 1
-                self._set(session, action, ActionState.RUNNING, now)
+                self._set(session, action, ActionState.RUNNING, now, attempts=action.attempts + 1)
                 claimed.append(_Claimed(action.id, action.contact.connector, self._request(action)))
         return claimed, last
 
@@ -226,6 +272,7 @@ class ActionRunner:
             instructions=instructions,
             now=now,
             actor=BOT,
+            writes=self._writes,
         )
 
     def _unsupported(
@@ -233,7 +280,7 @@ class ActionRunner:
     ) -> None:
         platform = PLATFORM_NAMES.get(action.contact.platform, action.contact.platform)
         previous = action.state
-        action.state = ActionState.UNSUPPORTED
+        self._set(session, action, ActionState.UNSUPPORTED, now, quiet=True)
         audit(
             session,
             actor=BOT,
@@ -246,7 +293,7 @@ class ActionRunner:
             reason=reason,
         )
         if reason:
-            action.last_error = reason
+            self._note(action, last_error=reason)
         open_task(
             session,
             action,
@@ -260,6 +307,7 @@ class ActionRunner:
             ),
             now=now,
             actor=BOT,
+            writes=self._writes,
         )
 
     # --- perform ----------------------------------------------------------------------
@@ -285,7 +333,7 @@ class ActionRunner:
         self, results: list[tuple[_Claimed, ActionReceipt | Exception]], report: RunReport
     ) -> None:
         now = self.clock()
-        with self.store.begin() as session:
+        with self._transaction(now) as session:
             ids = [claimed.action_id for claimed, _ in results]
             loaded = {
                 a.id: a
@@ -310,11 +358,11 @@ class ActionRunner:
                     self._unsupported(session, action, now, reason=str(result))
                     report.manual += 1
                 elif isinstance(result, DeliveryUnknownError):
-                    action.last_error = str(result)
+                    self._note(action, last_error=str(result))
                     self._check_sent(session, action, now, str(result))
                     report.manual += 1
                 elif isinstance(result, ForbiddenError):
-                    action.last_error = str(result)
+                    self._note(action, last_error=str(result))
                     open_task(
                         session,
                         action,
@@ -325,6 +373,7 @@ class ActionRunner:
                         ),
                         now=now,
                         actor=BOT,
+                        writes=self._writes,
                     )
                     report.manual += 1
                 elif isinstance(result, (AuthError, RateLimitedError)):
@@ -333,10 +382,15 @@ class ActionRunner:
                         record_connector_error(
                             session=session, connector=claimed.connector, error=str(result), at=now
                         )
-                    action.attempts = max(0, action.attempts - 1)
-                    action.last_error = str(result)
                     back = ActionState.APPROVED if action.decided_by else ActionState.PLANNED
-                    self._set(session, action, back, now)
+                    self._set(
+                        session,
+                        action,
+                        back,
+                        now,
+                        attempts=max(0, action.attempts - 1),
+                        last_error=str(result),
+                    )
                     report.errors.append(f"{claimed.connector}: {result}")
                 else:
                     self._failed(session, action, result, now)
@@ -350,15 +404,19 @@ class ActionRunner:
         now: datetime,
         issued: set | None = None,
     ) -> None:
-        action.receipt = receipt.platform_ref or receipt.detail or "ok"
-        action.last_error = None
-        self._set(session, action, ActionState.DONE, now)
+        self._set(
+            session,
+            action,
+            ActionState.DONE,
+            now,
+            receipt=receipt.platform_ref or receipt.detail or "ok",
+            last_error=None,
+        )
         record_effects(session, action, self.profile, BOT, now, issued)
 
     def _failed(self, session: Session, action: Action, error: Exception, now: datetime) -> None:
         message = str(error) or type(error).__name__
-        action.last_error = message
-        self._set(session, action, ActionState.FAILED, now)
+        self._set(session, action, ActionState.FAILED, now, last_error=message)
         if action.attempts >= self.max_attempts:
             open_task(
                 session,
@@ -371,6 +429,7 @@ class ActionRunner:
                 ),
                 now=now,
                 actor=BOT,
+                writes=self._writes,
             )
 
     # --- recover ----------------------------------------------------------------------
@@ -378,7 +437,7 @@ class ActionRunner:
     def _recover(self, report: RunReport) -> None:
         now = self.clock()
         cutoff = now - self.stale_after
-        with self.store.begin() as session:
+        with self._transaction(now) as session:
             stale = list(
                 session.scalars(
                     sa.select(Action)
@@ -391,7 +450,9 @@ class ActionRunner:
                 report.recovered += 1
                 connector = self.connectors.get(action.contact.connector)
                 known: ActionReceipt | Recall = Recall.UNKNOWN
-                if connector is not None:
+                if action.receipt:  # written as it was sent, before the crash
+                    known = ActionReceipt(ok=True, platform_ref=action.receipt)
+                elif connector is not None:
                     try:
                         known = connector.already_done(self._request(action))
                     except PlatformError as exc:
@@ -400,8 +461,7 @@ class ActionRunner:
                     self._done(session, action, known, now)
                 elif known is Recall.NOT_DONE or action.kind.is_idempotent:
                     back = ActionState.APPROVED if action.decided_by else ActionState.PLANNED
-                    action.attempts = max(0, action.attempts - 1)
-                    self._set(session, action, back, now)
+                    self._set(session, action, back, now, attempts=max(0, action.attempts - 1))
                 else:
                     self._check_sent(session, action, now, "The bot stopped while sending this")
                     report.manual += 1
@@ -420,6 +480,7 @@ class ActionRunner:
             ),
             now=now,
             actor=BOT,
+            writes=self._writes,
         )
 
     # --- helpers ----------------------------------------------------------------------
@@ -445,6 +506,32 @@ class ActionRunner:
             reason=action.reason,
         )
 
-    @staticmethod
-    def _set(session: Session, action: Action, state: ActionState, now: datetime) -> None:
-        change_state(session, action, state, actor=BOT, now=now)
+    def _set(
+        self,
+        session: Session,
+        action: Action,
+        state: ActionState,
+        now: datetime,
+        *,
+        quiet: bool = False,
+        **values: object,
+    ) -> None:
+        """Move `action` to `state` (with other column values), deferred to the batch."""
+        if values:
+            self._note(action, **values)
+        if quiet:  # the caller writes its own, more specific, audit line
+            if self._writes is not None:
+                self._writes.set(action, state)
+            else:
+                action.state = state
+                action.updated_at = now
+            return
+        change_state(session, action, state, actor=BOT, now=now, writes=self._writes)
+
+    def _note(self, action: Action, **values: object) -> None:
+        """Set column values on `action`, deferred to the batch when one is open."""
+        if self._writes is not None:
+            self._writes.set(action, action.state, **values)
+        else:
+            for key, value in values.items():
+                setattr(action, key, value)

@@ -23,7 +23,7 @@ from bot.errors import StorageError
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_db_engine(url: str) -> sa.Engine:
+def create_db_engine(url: str, **options: object) -> sa.Engine:
     """Create an engine, with SQLite tuned for one writer and many readers.
 
     Raises:
@@ -35,7 +35,7 @@ def create_db_engine(url: str) -> sa.Engine:
         raise StorageError(f"database URL is not valid: {_redact(url)}") from None
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    kwargs: dict[str, object] = {}
+    kwargs: dict[str, object] = dict(options)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -125,6 +125,10 @@ class Store:
                 f"the database {self.display_url} {state}; this version needs {head}. "
                 "Run `modbot db upgrade` first."
             )
+
+    def private_connection(self) -> sa.Connection:
+        """A connection outside the pool, for settings that must not leak to other work."""
+        return create_db_engine(self.url, poolclass=sa.pool.NullPool).connect()
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -209,3 +209,25 @@ def test_a_message_that_may_have_gone_out_is_handed_to_staff_not_retried(setup, 
         assert "Check the conversation first" in task.instructions
     pipeline().run_once()
     assert platform.calls.count("facebook:c1:private_warning") == 1
+
+
+def test_a_message_sent_just_before_a_crash_is_known_sent_from_its_receipt(setup, store, clock):
+    platform, pipeline, _ = setup
+    first = pipeline()
+    decide_only(first, platform)
+    crash_mid_action(store, clock)
+    with store.session() as session:
+        warning = session.scalar(
+            sa.select(m.Action).where(m.Action.kind == ActionKind.PRIVATE_WARNING)
+        )
+        request = first.runner._request(warning)
+    receipt = platform.perform(request)  # it went out...
+    first.runner._note_sent(warning.id, receipt)  # ...its receipt was written; then the crash
+    platform.calls.clear()
+    clock.advance(minutes=2)
+    platform.forget = True  # the platform itself cannot say
+    pipeline().run_once()
+    assert states(store)["private_warning"] == "done"
+    with store.session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(m.ManualTask)) == 0
+    assert "facebook:c1:private_warning" not in platform.calls  # never sent twice
