@@ -23,6 +23,7 @@ from filters.patterns import (
     trie,
     words,
 )
+from filters.prescan import QuickSearch
 from filters.wordmatch import read_word_file
 
 _PEOPLE = words(
@@ -204,9 +205,9 @@ class AbuseFilter:
         be = is_ + "?"
         # Every rule needs an insult word or one of these phrases; one quick search spares
         # most texts the six rules (checked over the training and dev texts).
-        self._gate = re.compile(at_word_start(trie([*insults, *_GATE_WORDS])))
+        self._gate = QuickSearch(re.compile(at_word_start(trie([*insults, *_GATE_WORDS]))))
         # Most rules below need an insult word (all but `_WITHOUT_INSULT`).
-        self._insult = re.compile(at_word_start(insult))
+        self._insult = QuickSearch(re.compile(at_word_start(insult)))
         self.rules = (
             PatternRule(
                 "insult-aimed",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -28,6 +28,7 @@ from filters.discrimination import DiscriminationFilter
 from filters.harassment import HarassmentFilter
 from filters.normalise import Folded, fold
 from filters.patterns import trie
+from filters.prescan import QuickSearch
 from filters.profanity import AllowList, ProfanityFilter
 from filters.scorer import (
     DEFAULT_MODEL,
@@ -354,13 +355,22 @@ class _Gate:
     either: re.Pattern[str] | None = None
     all_of: tuple[re.Pattern[str], ...] = ()
     short: int = 0
+    # The same searches, answered from the one-pass scan where it can.
+    _either: QuickSearch | None = field(default=None, init=False, repr=False, compare=False)
+    _all_of: tuple[QuickSearch, ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.either is not None:
+            object.__setattr__(self, "_either", QuickSearch(self.either, scan="scorer"))
+        quick = tuple(QuickSearch(p, scan="scorer") for p in self.all_of)
+        object.__setattr__(self, "_all_of", quick)
 
     def passes(self, text: str) -> bool:
-        if self.either is not None and self.either.search(text):
+        if self._either is not None and self._either.search(text):
             return True
         if self.short and len(_WORDS.findall(text, 0, 200)) <= self.short:
             return True
-        return bool(self.all_of) and all(p.search(text) for p in self.all_of)
+        return bool(self._all_of) and all(p.search(text) for p in self._all_of)
 
 
 _WORDS = re.compile(r"[a-z0-9']+")
@@ -370,13 +380,15 @@ class _GroupGate(_Gate):
     """The hate gate, with names of groups also found misspelt ("womn", "Muslm", "blck")."""
 
     def passes(self, text: str) -> bool:
-        if self.either is not None and self.either.search(text):
+        if self._either is not None and self._either.search(text):
             return True
-        group, hostile = self.all_of
+        group, hostile = self._all_of
         if not group.search(text) and GROUP_MISSPELT.isdisjoint(_WORDS.findall(text)):
             return False  # no group named
+        if not hostile.search(text):
+            return False
         # a hostile word, not negated ("no one deserves to die")
-        return any(not _negated(text, m.start()) for m in hostile.finditer(text))
+        return any(not _negated(text, m.start()) for m in hostile.pattern.finditer(text))
 
 
 _NEGATOR = re.compile(
@@ -401,7 +413,7 @@ MODEL_GATES: dict[Category, _Gate] = {
 }
 MODEL_CATEGORIES: tuple[Category, ...] = tuple(MODEL_GATES)
 # Someone named, addressed or described (the abuse gate without its short-reply clause).
-_ADDRESSED = _gate(_TARGET)
+_ADDRESSED = QuickSearch(_gate(_TARGET), scan="scorer")
 # A protected group or a slur named at all: then hate is discrimination's to judge.
 _NAMES_GROUP = _Gate(_gate(f"{_SLUR}|{_GROUP}"))
 # The shipped cuts (config/default.yaml `scorer.cuts` repeats them, with the reasons).

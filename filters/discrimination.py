@@ -14,6 +14,7 @@ from bot.domain import Category, Finding
 from filters.context import is_mention, is_reported_speech, sentence_at
 from filters.normalise import Folded
 from filters.patterns import PatternRule, at_word_start, words
+from filters.prescan import QuickSearch
 from filters.wordmatch import WordMatcher, read_word_file
 
 _GROUPS = words(
@@ -115,7 +116,7 @@ _GO_BACK = re.compile(
 
 # Both rules need a group named, or one of these words (checked over the training and
 # dev texts: same findings); most texts have none.
-_GATE = re.compile(at_word_start(rf"(?:{_GROUPS}|back|home|queue|wom[ae]n|girls|no )"))
+_GATE = QuickSearch(re.compile(at_word_start(rf"(?:{_GROUPS}|back|home|queue|wom[ae]n|girls|no )")))
 
 
 class DiscriminationFilter:

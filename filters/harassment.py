@@ -18,6 +18,7 @@ from bot.domain import Category, Finding
 from filters.context import sentence_at
 from filters.normalise import Folded
 from filters.patterns import anchored, staff_name_patterns, words
+from filters.prescan import QuickSearch
 
 POSTCODE = re.compile(r"\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b")
 ADDRESS = re.compile(
@@ -182,7 +183,8 @@ POSTCODE, ADDRESS, SOCIAL, RECORDING, PUBLISH, AWAY_FROM_WORK, PILE_ON, _WORDY =
 )
 _NEEDS_DIGIT_OR_AT = (POSTCODE, ADDRESS, PHONE, EMAIL)
 _NEEDS_DIGIT = (POSTCODE, ADDRESS, PHONE)
-_DIGIT = re.compile(r"\d")
+_DIGIT = QuickSearch(re.compile(r"\d"))
+_WORDY = QuickSearch(_WORDY)
 
 
 class HarassmentFilter:
@@ -200,9 +202,9 @@ class HarassmentFilter:
         findings: list[Finding] = []
         # Postcodes, house numbers and phone numbers have digits, e-mails an "@"; the other
         # patterns each need a word of _WORDY.
-        has_digit = _DIGIT.search(text) is not None
+        has_digit = _DIGIT.search(text)
         has_at = "@" in text
-        wordy = _WORDY.search(text) is not None
+        wordy = _WORDY.search(text)
         if not (has_digit or has_at or wordy):
             return findings
         for pattern, rule, needs_target in (

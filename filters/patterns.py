@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.domain import Category, Finding
 from filters.normalise import Folded
+from filters.prescan import QuickSearch
 
 Guard = Callable[[Folded, re.Match[str]], bool]
 
@@ -23,7 +24,7 @@ class PatternRule:
     guards: tuple[Guard, ...] = ()
     # A quick search the text must pass before the rule is tried (the words without which
     # it cannot match), or None to always try it.
-    needs: re.Pattern[str] | None = None
+    needs: re.Pattern[str] | QuickSearch | None = None
 
     def __post_init__(self) -> None:
         # A leading "\b" before a word character finds the same matches as "(?<!\w)", which
@@ -33,10 +34,12 @@ class PatternRule:
         if source.startswith(r"\b(?P<hit>") and _starts_with_word_character(source[2:]):
             fast = re.compile(r"(?<!\w)" + source[2:], self.pattern.flags)
             object.__setattr__(self, "pattern", fast)
+        if isinstance(self.needs, re.Pattern):
+            object.__setattr__(self, "needs", QuickSearch(self.needs))
 
     def findings(self, folded: Folded) -> Iterator[Finding]:
         """Findings for every unexcused match of this rule in `folded`."""
-        if self.needs is not None and self.needs.search(folded.text) is None:
+        if self.needs is not None and not self.needs.search(folded.text):
             return
         for match in self.pattern.finditer(folded.text):
             if any(guard(folded, match) for guard in self.guards):
@@ -153,7 +156,7 @@ def trie(literals: Iterable[str]) -> str:
     return "(?:" + _render(root) + ")"
 
 
-def prefix_gate(alternatives: str) -> re.Pattern[str]:
+def prefix_gate(alternatives: str) -> QuickSearch:
     """A quick check for a word starting with one of the alternatives, as a prefix tree.
 
     `alternatives` is "a|b c|d'?e": literals, where "'?" is an optional apostrophe. One
@@ -168,7 +171,7 @@ def prefix_gate(alternatives: str) -> re.Pattern[str]:
             if any(c in variant for c in "()[]\\?{}^$+|"):
                 raise ValueError(f"not a literal: {variant!r}")
             literals.append(variant)
-    return re.compile(at_word_start(trie(literals)))
+    return QuickSearch(re.compile(at_word_start(trie(literals))))
 
 
 def _render(node: dict[str, dict]) -> str:

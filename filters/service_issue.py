@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from filters.normalise import Folded
 from filters.patterns import at_word_start, trie
+from filters.prescan import QuickSearch
 
 _ALL_WORDS: list[str] = []
 _ALL_PREFIXES: list[str] = []
@@ -72,7 +73,7 @@ class ServiceIssue:
 
 
 # Any topic at all: one search that spares most texts the seven.
-_ANY = re.compile(at_word_start(rf"(?:{trie(_ALL_WORDS)}\b|{trie(_ALL_PREFIXES)})"))
+_ANY = QuickSearch(re.compile(at_word_start(rf"(?:{trie(_ALL_WORDS)}\b|{trie(_ALL_PREFIXES)})")))
 
 
 def service_issues(folded: Folded) -> list[ServiceIssue]:

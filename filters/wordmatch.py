@@ -22,6 +22,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from filters.prescan import QuickSearch
+
 # better-profanity's substitutions (better_profanity.Profanity.CHARS_MAPPING), plus "!" and
 # "|" for i/l, "0" for o, "+" for t and "€" for e, which people use just as often.
 LEET: dict[str, tuple[str, ...]] = {
@@ -91,6 +93,10 @@ class WordMatcher:
         self._multi = (
             re.compile(_BEFORE + "(?:" + self._trie(multi) + ")" + _AFTER) if multi else None
         )
+        # Most texts have none of the multi-word entries: the one-pass scan says so.
+        self._multi_present = (
+            QuickSearch(self._multi, scan="words") if self._multi is not None else None
+        )
         # Plain words before spelt-out ones, so "fuck" names a match, not "f-u-c-k".
         self._by_preference = sorted(self.words, key=lambda w: (not _TOKEN.fullmatch(w), len(w)))
         # token -> (start, end, word) within the token, or None: most tokens repeat.
@@ -121,7 +127,7 @@ class WordMatcher:
                 if verdict is not None:
                     start = token.start()
                     found.append(WordMatch(start + verdict[0], start + verdict[1], verdict[2]))
-        if self._multi is not None:
+        if self._multi is not None and self._multi_present.search(text):
             multi = [
                 WordMatch(m.start(), m.end(), self._identify(m.group(0)))
                 for m in self._multi.finditer(text)
