@@ -184,6 +184,11 @@ POSTCODE, ADDRESS, SOCIAL, RECORDING, PUBLISH, AWAY_FROM_WORK, PILE_ON, _WORDY =
 _NEEDS_DIGIT_OR_AT = (POSTCODE, ADDRESS, PHONE, EMAIL)
 _NEEDS_DIGIT = (POSTCODE, ADDRESS, PHONE)
 _DIGIT = QuickSearch(re.compile(r"\d"))
+# Whether each pattern occurs at all, from one pass for all of them: most texts have none.
+_PRESENT = {
+    pattern: QuickSearch(pattern, scan="harassment")
+    for pattern in (POSTCODE, ADDRESS, PHONE, EMAIL, SOCIAL, PILE_ON, RECORDING, AWAY_FROM_WORK)
+}
 _WORDY = QuickSearch(_WORDY)
 
 
@@ -221,13 +226,16 @@ class HarassmentFilter:
                 continue
             if pattern not in _NEEDS_DIGIT_OR_AT and not wordy:
                 continue
+            if not _PRESENT[pattern].search(text):
+                continue
             for match in pattern.finditer(text):
                 if needs_target and not self._about_staff(folded, match.start()):
                     continue
                 findings.append(self._finding(folded, rule, match.start(), match.end(), 0.85))
         if not wordy:
             return findings
-        for match in RECORDING.finditer(text):
+        recordings = RECORDING.finditer(text) if _PRESENT[RECORDING].search(text) else ()
+        for match in recordings:
             sentence = sentence_at(folded, match.start())
             published = PUBLISH.search(text, sentence.start)
             following = sentence_at(folded, min(len(text), sentence.end + 1))
@@ -236,7 +244,8 @@ class HarassmentFilter:
                     self._finding(folded, "publish-recording", match.start(), match.end(), 0.85)
                 )
                 break
-        for match in AWAY_FROM_WORK.finditer(text):
+        away = AWAY_FROM_WORK.finditer(text) if _PRESENT[AWAY_FROM_WORK].search(text) else ()
+        for match in away:
             if self._staff_nearby(folded, match.start()):
                 findings.append(
                     self._finding(folded, "private-life", match.start(), match.end(), 0.8)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.domain import Category, Finding
 from filters.normalise import Folded
@@ -25,6 +25,9 @@ class PatternRule:
     # A quick search the text must pass before the rule is tried (the words without which
     # it cannot match), or None to always try it.
     needs: re.Pattern[str] | QuickSearch | None = None
+    # Whether the pattern occurs at all, from one pass for the category's rules (None where
+    # RE2 cannot read it alike).
+    _present: QuickSearch | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # A leading "\b" before a word character finds the same matches as "(?<!\w)", which
@@ -36,10 +39,14 @@ class PatternRule:
             object.__setattr__(self, "pattern", fast)
         if isinstance(self.needs, re.Pattern):
             object.__setattr__(self, "needs", QuickSearch(self.needs))
+        present = QuickSearch(self.pattern, scan=f"rules-{self.category.value}")
+        object.__setattr__(self, "_present", present if present.in_scan else None)
 
     def findings(self, folded: Folded) -> Iterator[Finding]:
         """Findings for every unexcused match of this rule in `folded`."""
         if self.needs is not None and not self.needs.search(folded.text):
+            return
+        if self._present is not None and not self._present.search(folded.text):
             return
         for match in self.pattern.finditer(folded.text):
             if any(guard(folded, match) for guard in self.guards):

@@ -59,8 +59,8 @@ class _SetScan:
     """
 
     # Each pattern makes every scan a little slower: past this many (filters built again
-    # and again with other word lists), new ones are searched with Python.
-    LIMIT = 64
+    # and again with other word lists or staff names), new ones are searched with Python.
+    LIMIT = 24
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -95,7 +95,7 @@ def test_every_shipped_quick_search_agrees_with_python_on_real_texts():
 
     build_classifier(load_config(None))  # the filters built from config add theirs
     shipped = {name: scan for name, scan in _SCANS.items() if not name.startswith("test")}
-    assert {"gates", "words", "scorer"} <= set(shipped)
+    assert {"gates", "words", "scorer", "harassment", "rules-abuse", "rules-threat"} <= set(shipped)
     assert sum(len(scan.patterns) for scan in shipped.values()) >= 20
     texts = [fold(text).text for text in _texts()]
     assert len(texts) > 2500
