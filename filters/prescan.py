@@ -58,8 +58,9 @@ class _SetScan:
     reused only while the set that gave it is still the current one.
     """
 
-    # Each pattern makes every scan a little slower: past this many (filters built again
-    # and again with other word lists or staff names), new ones are searched with Python.
+    # Each pattern makes every scan a little slower, and a set too large for RE2's DFA
+    # memory would answer "none" for every text: past this many (filters built again and
+    # again with other word lists or staff names), new ones are searched with Python.
     LIMIT = 24
 
     def __init__(self) -> None:
