@@ -175,7 +175,7 @@ class Story:
             session,
             task.id,
             done=True,
-            by=self.manager.name,
+            staff=self.manager,
             note="Reported to the police by phone; reference NP-26-114 (a human decision).",
             profile=self.loaded.profile,
             now=system_clock(),

@@ -15,23 +15,26 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.audit import audit
-from bot.domain import ActionKind, ActionState
+from bot.domain import ActionKind, ActionState, Role
 from bot.errors import InputError
 from bot.register import TERMINAL
+from bot.staff import Staff
 from bot.storage.models import Action, Decision
 
 UNDO = {ActionKind.HIDE: ActionKind.UNHIDE, ActionKind.BLOCK: ActionKind.UNBLOCK}
 
 
 def reverse_decision(
-    session: Session, decision_id: int, *, by: str, reason: str, now: datetime
+    session: Session, decision_id: int, *, staff: Staff, reason: str, now: datetime
 ) -> list[Action]:
     """Reverse a decision; returns the undo actions planned (run on the next pass).
 
     Raises:
-        InputError: unknown or already reversed decision, nothing to reverse, or no name or
-            reason.
+        InputError: unknown or already reversed decision, nothing to reverse, or no reason.
+        PermissionRefusedError: `staff` holds no role that may reverse (comms or above).
     """
+    staff.require(Role.COMMS, "reversing a decision")
+    by = staff.name
     decision = session.get(Decision, decision_id)
     if decision is None:
         raise InputError(f"there is no decision {decision_id}")

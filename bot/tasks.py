@@ -17,6 +17,7 @@ from bot.domain import ActionKind, ActionState, Role
 from bot.errors import InputError
 from bot.policy.profile import PolicyProfile
 from bot.register import record_effects
+from bot.staff import Staff
 from bot.storage.models import Action, ManualTask
 
 PLATFORM_NAMES = {"facebook": "Facebook", "x": "X", "reddit": "Reddit", "local": "the platform"}
@@ -100,12 +101,20 @@ def open_tasks(session: Session, *, role: str | None = None) -> list[ManualTask]
     return list(session.scalars(query))
 
 
+def task_role(task: ManualTask) -> Role:
+    """The role a task is for (a manager's, if it names one the policy does not know)."""
+    try:
+        return Role(task.role)
+    except ValueError:
+        return Role.MANAGER
+
+
 def close_task(
     session: Session,
     task_id: int,
     *,
     done: bool,
-    by: str,
+    staff: Staff,
     note: str,
     profile: PolicyProfile,
     now: datetime,
@@ -113,16 +122,18 @@ def close_task(
     """Mark a task done (its action then counts as done) or not needed.
 
     Raises:
-        InputError: unknown or closed task, no name, or an assessment (which is concluded
-            with `modbot assessments conclude`, recording its outcome).
+        InputError: unknown or closed task, or an assessment (which is concluded with
+            `modbot assessments conclude`, recording its outcome).
+        PermissionRefusedError: the task is for a role `staff` does not hold (a police
+            referral decision is a manager's, not a comms officer's).
     """
     task = session.get(ManualTask, task_id)
     if task is None:
         raise InputError(f"there is no task {task_id}")
     if task.state != "open":
         raise InputError(f"task {task_id} is already {task.state.replace('_', ' ')}")
-    if not by.strip():
-        raise InputError("say who you are (--by NAME)")
+    staff.require(task_role(task), f"task {task_id}")
+    by = staff.name
     if task.kind == "assessment" and done:
         raise InputError(
             "an assessment records its outcome: use `modbot assessments conclude` instead"

@@ -122,7 +122,7 @@ def tasks_list(
                 console.print(f"Link: {task.link}", markup=False)
 
 
-def _close(task_id: int, done: bool, by: str, note: str, config: Path | None) -> None:
+def _close(task_id: int, done: bool, by: str, role: Role, note: str, config: Path | None) -> None:
     from bot.tasks import close_task
 
     with opened_store(config) as (loaded, store), store.begin() as session:
@@ -130,7 +130,7 @@ def _close(task_id: int, done: bool, by: str, note: str, config: Path | None) ->
             session,
             task_id,
             done=done,
-            by=by,
+            staff=_staff(by, role),
             note=note,
             profile=loaded.profile,
             now=system_clock(),
@@ -139,15 +139,19 @@ def _close(task_id: int, done: bool, by: str, note: str, config: Path | None) ->
 
 
 @tasks_app.command("done")
-def tasks_done(task_id: int, by: By, note: Note = "", config: ConfigOption = None) -> None:
+def tasks_done(
+    task_id: int, by: By, role: RoleOption, note: Note = "", config: ConfigOption = None
+) -> None:
     """Mark a task done (a warning sent by hand then counts as sent)."""
-    _close(task_id, True, by, note, config)
+    _close(task_id, True, by, role, note, config)
 
 
 @tasks_app.command("not-needed")
-def tasks_not_needed(task_id: int, by: By, note: Note, config: ConfigOption = None) -> None:
+def tasks_not_needed(
+    task_id: int, by: By, role: RoleOption, note: Note, config: ConfigOption = None
+) -> None:
     """Mark a task not needed, with the reason."""
-    _close(task_id, False, by, note, config)
+    _close(task_id, False, by, role, note, config)
 
 
 # --- assessments -----------------------------------------------------------------------
@@ -367,6 +371,7 @@ def cases_close(case_id: int, by: By, note: Note, config: ConfigOption = None) -
 def reverse(
     contact: Annotated[str, typer.Argument(help="The contact's number, or platform:id.")],
     by: By,
+    role: RoleOption,
     reason: Annotated[str, typer.Option("--reason", help="Why the bot was wrong.")],
     config: ConfigOption = None,
 ) -> None:
@@ -379,7 +384,7 @@ def reverse(
         if found is None or found.decision is None:
             raise InputError(f"there is no decided contact {contact}")
         undo = reverse_decision(
-            session, found.decision.id, by=by, reason=reason, now=system_clock()
+            session, found.decision.id, staff=_staff(by, role), reason=reason, now=system_clock()
         )
         planned = ", ".join(a.kind.value for a in undo) or "nothing to undo on the platform"
         console.print(f"Decision reversed; planned: {planned}. It runs on the next pass.")

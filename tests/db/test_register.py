@@ -120,7 +120,7 @@ def test_the_whole_ladder_under_housing_solutions(tenant: Tenant, store: Store):
             session,
             task.id,
             done=True,
-            by="Sunita Rao",
+            staff=MANAGER,
             note="",
             profile=tenant.loaded.profile,
             now=tenant.clock(),
@@ -374,13 +374,13 @@ def test_a_reversed_false_positive_is_undone_and_does_not_count(tenant: Tenant, 
         undo = reverse_decision(
             session,
             decision.id,
-            by="Priya Shah",
+            staff=Staff("Priya Shah", Role.COMMS),
             reason="quoting what was said to her",
             now=clock(),
         )
         assert [a.kind for a in undo] == [ActionKind.UNHIDE]
     with store.begin() as session, pytest.raises(InputError, match="already reversed"):
-        reverse_decision(session, decision.id, by="P", reason="r", now=clock())
+        reverse_decision(session, decision.id, staff=MANAGER, reason="r", now=clock())
     tenant.run()
     outbox = [
         json.loads(line)["action"]

@@ -132,6 +132,56 @@ def test_tasks_are_listed_for_staff(demo):
     assert "boiler" in result.stdout  # the original text travels with the task
 
 
+def test_closing_a_task_or_reversing_needs_a_role_the_policy_allows(demo):
+    folder, config = demo
+    common = ("--config", str(config))
+    refused = modbot(
+        "tasks", "done", "1", "--by", "Ava Admin", "--role", "admin", *common, cwd=folder
+    )
+    assert refused.returncode == 2 and "task 1 needs a comms" in refused.stderr
+    closed = modbot(
+        "tasks", "not-needed", "1", "--by", "Priya Shah", "--role", "comms",
+        "--note", "Already with repairs", *common, cwd=folder,
+    )  # fmt: skip
+    assert closed.returncode == 0 and "marked not needed" in closed.stdout, closed.stderr
+    with sqlite3.connect(folder / "modbot-demo" / "modbot.db") as db:
+        (contact,) = db.execute(
+            "SELECT d.contact_id FROM decisions d JOIN actions a ON a.decision_id = d.id"
+            " WHERE a.kind = 'hide' AND a.state = 'done' ORDER BY d.id LIMIT 1"
+        ).fetchone()
+    reason = ("--reason", "she was quoting what was said to her")
+    no_role = modbot(
+        "reverse",
+        str(contact),
+        "--by",
+        "Ava Admin",
+        "--role",
+        "admin",
+        *reason,
+        *common,
+        cwd=folder,
+    )
+    assert no_role.returncode == 2 and "reversing a decision needs a comms" in no_role.stderr
+    reversed_ = modbot(
+        "reverse",
+        str(contact),
+        "--by",
+        "Priya Shah",
+        "--role",
+        "comms",
+        *reason,
+        *common,
+        cwd=folder,
+    )
+    assert reversed_.returncode == 0 and "Decision reversed" in reversed_.stdout, reversed_.stderr
+    with sqlite3.connect(folder / "modbot-demo" / "modbot.db") as db:
+        task_state = db.execute("SELECT state, closed_by FROM manual_tasks WHERE id = 1").fetchone()
+        reversed_by = db.execute(
+            "SELECT reversed_by FROM decisions WHERE contact_id = ?", (contact,)
+        ).fetchone()
+    assert task_state == ("not_needed", "Priya Shah") and reversed_by == ("Priya Shah",)
+
+
 def test_replay_compares_configs_and_touches_nothing(demo):
     folder, config = demo
     database = folder / "modbot-demo" / "modbot.db"

@@ -105,14 +105,13 @@ def reverse(
     request: Request, contact_id: int, user: Staffer, form: Form, background: BackgroundTasks
 ) -> Response:
     """Reverse the contact's decision as a false positive, with the reason."""
-    user.staff.require(Role.COMMS, "reversing a decision")
     reason = text(form, "reason")
     with store(request).begin() as session:
         contact = session.get(Contact, contact_id)
         if contact is None or contact.decision is None:
             raise InputError(f"contact {contact_id} has no decision to reverse")
         undo = reverse_decision(
-            session, contact.decision.id, by=user.name, reason=reason, now=now(request)
+            session, contact.decision.id, staff=user.staff, reason=reason, now=now(request)
         )
         planned = [a.kind.value.replace("_", " ") for a in undo]
     carry_out(request, background)

@@ -17,7 +17,7 @@ from bot.domain import Role
 from bot.errors import InputError
 from bot.policy.profile import PROTOCOL_TERMS
 from bot.storage.models import ManualTask
-from bot.tasks import close_task, open_tasks
+from bot.tasks import close_task, open_tasks, task_role
 from bot.web.pages._common import (
     back_to,
     carry_out,
@@ -32,14 +32,6 @@ from bot.web.pages._common import (
 from bot.web.security import Form, SignedIn, Staffer
 
 router = APIRouter()
-
-
-def task_role(task: ManualTask) -> Role:
-    """The role a task is for (a manager's, if it names one the policy does not know)."""
-    try:
-        return Role(task.role)
-    except ValueError:
-        return Role.MANAGER
 
 
 @router.get("/tasks")
@@ -79,15 +71,11 @@ def close(
     if outcome == "not_needed" and not note:
         raise InputError("say why the task is not needed")
     with store(request).begin() as session:
-        task = session.get(ManualTask, task_id)
-        if task is None:
-            raise InputError(f"there is no task {task_id}")
-        user.staff.require(task_role(task), f"task {task_id}")
         close_task(
             session,
             task_id,
             done=outcome == "done",
-            by=user.name,
+            staff=user.staff,
             note=note,
             profile=in_force(request).profile,
             now=now(request),
