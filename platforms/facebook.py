@@ -47,7 +47,6 @@ from platforms._http import (
     TransientError,
     dump_cursor,
     load_cursor,
-    missing_secrets,
     parse_time,
     quiet_sdk_loggers,
     secret_value,
@@ -389,10 +388,6 @@ class FacebookConnector:
             self.config.app_secret_env: "app secret (webhook signatures)",
             self.config.verify_token_env: "webhook verify token (subscription handshake)",
         }
-
-    def missing_credentials(self) -> list[str]:
-        """Which of the credential variables are not set."""
-        return missing_secrets(self.credential_envs())
 
     @property
     def capabilities(self) -> Capability:

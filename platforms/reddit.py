@@ -45,7 +45,6 @@ from platforms._http import (
     TransientError,
     dump_cursor,
     load_cursor,
-    missing_secrets,
     quiet_sdk_loggers,
     secret_value,
     timed_session,
@@ -229,10 +228,6 @@ class RedditConnector:
             c.username_env: "the moderator account's username",
             c.password_env: "the moderator account's password",
         }
-
-    def missing_credentials(self) -> list[str]:
-        """Which of the credential variables are not set."""
-        return missing_secrets(self.credential_envs())
 
     @property
     def capabilities(self) -> Capability:

@@ -49,7 +49,6 @@ from platforms._http import (
     TransientError,
     dump_cursor,
     load_cursor,
-    missing_secrets,
     parse_time,
     quiet_sdk_loggers,
     secret_value,
@@ -310,10 +309,6 @@ class XConnector:
             c.access_token_env: "the org account's access token (OAuth 1.0a)",
             c.access_token_secret_env: "the org account's access token secret (OAuth 1.0a)",
         }
-
-    def missing_credentials(self) -> list[str]:
-        """Which of the credential variables are not set."""
-        return missing_secrets(self.credential_envs())
 
     @property
     def capabilities(self) -> Capability:

@@ -22,6 +22,7 @@ def connectors_check(config: ConfigOption = None) -> None:
     becomes a task for staff. Exits with status 1 if any credential is missing.
     """
     from bot.config import load_config
+    from platforms._http import missing_secrets
     from platforms.base import Capability
     from platforms.registry import build_connector
 
@@ -41,7 +42,7 @@ def connectors_check(config: ConfigOption = None) -> None:
         envs = getattr(connector, "credential_envs", dict)()
         if envs:
             table = Table(box=None, padding=(0, 2), show_header=False)
-            missing = set(connector.missing_credentials())
+            missing = set(missing_secrets(envs))
             for env, purpose in envs.items():
                 state = "[red]missing[/]" if env in missing else "[green]set[/]"
                 table.add_row(f"  {env}", state, purpose)
