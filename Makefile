@@ -6,7 +6,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench bench-summary clean
+.PHONY: demo test test-dates lint bench bench-summary clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "modbot needs Python 3.11 or newer")'
@@ -26,6 +26,15 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# The suite again on days where date code tends to break: a bank-holiday Monday (Boxing
+# Day's substitute), the last half hour of a year with an ISO week 53, and a leap day.
+TEST_DATES := 2026-12-28T09:00:00+00:00 2026-12-31T23:30:00+00:00 2028-02-29T10:00:00+00:00
+test-dates: $(VENV)/.installed-test
+	@for day in $(TEST_DATES); do \
+		echo "== the suite on $$day"; \
+		MODBOT_TEST_TODAY=$$day $(BIN)/python -m pytest -q --deselect tests/e2e/test_browser.py || exit 1; \
+	done
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

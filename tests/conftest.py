@@ -23,8 +23,16 @@ from bot.config import LoadedConfig, load_config
 from bot.paths import shipped
 from bot.storage.models import Base
 from bot.storage.session import Store
+from tests.timetravel import travel
 
 PG_ENV = "MODBOT_TEST_DATABASE_URL"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fixed_today() -> Iterator[None]:
+    """Every test runs on the suite's today (tests/timetravel.py), never the real date."""
+    with travel():
+        yield
 
 
 class FakeClock:

@@ -17,20 +17,20 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.processes import free_port, spawn
+from tests.processes import modbot as run_modbot
+from tests.processes import wait_for as wait_until
+
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SECRET = "e2e-session-secret-" + "s" * 32
 PASSWORD = "correct horse battery"
-SERVE = [sys.executable, "-m", "bot", "serve", "--config"]
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -65,34 +65,14 @@ def chromium() -> str:
     return found  # type: ignore[return-value]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def modbot(*args: str, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "COLUMNS": "200"},
-        timeout=180,
-    )
+    result = run_modbot(*args, cwd=cwd, stdin=stdin, columns=200, timeout=180)
     assert result.returncode == 0, result.stderr
     return result
 
 
 def wait_for(condition: Callable[[], object], what: str, timeout: float = 30) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.2)  # polling for a state, not waiting for time to pass
-    raise AssertionError(f"timed out waiting for {what}")
+    return wait_until(condition, what, timeout)
 
 
 class Server:
@@ -107,8 +87,12 @@ class Server:
         self.process: subprocess.Popen[str] | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [*SERVE, str(self.config), "--port", str(self.port)],
+        self.process = spawn(
+            "serve",
+            "--config",
+            str(self.config),
+            "--port",
+            str(self.port),
             cwd=self.folder,
             env={"PATH": "/usr/bin:/bin", "HOME": str(self.folder), "MODBOT_WEB_SECRET": SECRET},
             stdout=subprocess.DEVNULL,

@@ -4,22 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 from tests.conftest import write_config
-
-
-def modbot(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "160", "HOME": str(cwd)},
-        timeout=120,
-    )
+from tests.processes import modbot
 
 
 def test_help_explains_every_command(tmp_path):

@@ -5,9 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -15,19 +13,14 @@ from pathlib import Path
 from bot.paths import shipped
 from tests.conftest import write_config
 from tests.integration.conftest import SECRETS
+from tests.processes import free_port, spawn
+from tests.processes import modbot as run_modbot
 
 
 def modbot(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "HOME": str(cwd), **(env or {})},
-        timeout=120,
-    )
+    return run_modbot(*args, cwd=cwd, env=env, columns=200)
 
 
 def test_check_lists_capabilities_and_missing_credentials_without_calling_anything(tmp_path):
@@ -55,12 +48,6 @@ def test_reset_forgets_a_cursor(tmp_path):
     assert unknown.returncode == 2 and "no connector named 'nope'" in unknown.stderr
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_answers_webhooks(tmp_path):
     connectors = {
         "page": {
@@ -73,8 +60,12 @@ def test_serve_answers_webhooks(tmp_path):
     assert modbot("db", "upgrade", "--config", str(config), cwd=tmp_path).returncode == 0
     port = free_port()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **SECRETS}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--config", str(config), "--port", str(port)],
+    server = spawn(
+        "serve",
+        "--config",
+        str(config),
+        "--port",
+        str(port),
         cwd=tmp_path,
         env=env,
         stdout=subprocess.DEVNULL,

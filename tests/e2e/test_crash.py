@@ -16,7 +16,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -31,6 +30,7 @@ from bot.storage.session import Store
 from tests.conftest import write_config
 from tests.integration.conftest import SECRETS
 from tests.platform_server import FakePlatform, Reply, Seen
+from tests.processes import spawn
 
 PAGE = "777"
 POST = "777_1"
@@ -163,8 +163,11 @@ def setup(tmp_path: Path):
 def run_bot(config: Path, log) -> subprocess.Popen:
     env = {**os.environ, **SECRETS, "MODBOT_DATABASE_URL": ""}
     env.pop("MODBOT_CONFIG", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run", "--once", "--config", str(config)],
+    return spawn(
+        "run",
+        "--once",
+        "--config",
+        str(config),
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,

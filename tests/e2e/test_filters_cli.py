@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.processes import modbot
+
 SIX = {"profanity", "abuse", "threat", "discrimination", "allegation", "harassment"}
-
-
-def modbot(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "160", "HOME": str(cwd)},
-        timeout=120,
-    )
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> Path:

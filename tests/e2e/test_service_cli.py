@@ -9,20 +9,23 @@ import json
 import signal
 import sqlite3
 import subprocess
-import sys
-import time
-from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 import yaml
 
 from bot.paths import shipped
+from bot.weeks import Week
 from tests.conftest import _empty_postgres, write_config
+from tests.processes import modbot as run_modbot
+from tests.processes import spawn, wait_for
 from tests.smtp import smtp_server
 
-ENV = {"PATH": "/usr/bin:/bin", "COLUMNS": "200", "MODBOT_LOG_LEVEL": "INFO"}
+ENV = {"PATH": "/usr/bin:/bin", "MODBOT_LOG_LEVEL": "INFO"}
+LONDON = ZoneInfo("Europe/London")
 
 
 def config(tmp_path: Path, port: int, smtp: dict | None = None, **extra: object) -> Path:
@@ -47,19 +50,14 @@ def config(tmp_path: Path, port: int, smtp: dict | None = None, **extra: object)
 
 
 def modbot(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**ENV, "HOME": str(cwd), **(env or {})},
-        timeout=120,
-    )
+    return run_modbot(*args, cwd=cwd, env={**ENV, **(env or {})}, columns=200)
 
 
 def start(cfg: Path, cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run", "--config", str(cfg)],
+    return spawn(
+        "run",
+        "--config",
+        str(cfg),
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -68,14 +66,13 @@ def start(cfg: Path, cwd: Path) -> subprocess.Popen[str]:
     )
 
 
-def wait_for(condition: Callable[[], object], what: str, timeout: float = 90) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.2)  # polling for a state, not waiting for time to pass
-    raise AssertionError(f"timed out waiting for {what}")
+def last_summary_tick(now: datetime) -> datetime:
+    """The latest Monday 08:00 (London) at or before `now`: the summary's due tick."""
+    local = now.astimezone(LONDON)
+    monday = local.date() - timedelta(days=local.weekday())
+    if datetime.combine(monday, time(8), tzinfo=LONDON) > local:
+        monday -= timedelta(days=7)
+    return datetime.combine(monday, time(8), tzinfo=LONDON).astimezone(UTC)
 
 
 def stop(process: subprocess.Popen[str], sig: int = signal.SIGTERM) -> tuple[int, str]:
@@ -97,11 +94,15 @@ def test_run_unattended_then_stop_cleanly_on_a_signal(tmp_path, sig):
         cfg = config(tmp_path, port)
         assert modbot("db", "upgrade", "--config", str(cfg), cwd=tmp_path).returncode == 0
         db = tmp_path / "modbot.db"
-        # The service was down at 08:00 on Monday 16 November: that summary is still owed.
+        # The service was down at 08:00 on Monday (16 November on the suite's default day):
+        # that summary, for the week before, is still owed.
+        tick = last_summary_tick(datetime.now(UTC))
+        owed = Week.last_complete(tick, LONDON).label
         with sqlite3.connect(db) as connection:
             connection.execute(
                 "INSERT INTO scheduled_jobs (job_id, schedule, next_run_at, runs) VALUES "
-                "('summary', 'cron 0 8 * * mon (Europe/London)', '2026-11-16 08:00:00.000000', 0)"
+                "('summary', 'cron 0 8 * * mon (Europe/London)', ?, 0)",
+                (tick.strftime("%Y-%m-%d %H:%M:%S.%f"),),
             )
         process = start(cfg, tmp_path)
         try:
@@ -124,7 +125,7 @@ def test_run_unattended_then_stop_cleanly_on_a_signal(tmp_path, sig):
     assert "service_stop_requested" in stderr and "service_stopped" in stderr
     assert "Traceback" not in stderr
     (message,) = mailbox.messages()
-    assert message["Subject"] == "Brookmere Housing: moderation summary for 2026-W46"
+    assert message["Subject"] == f"Brookmere Housing: moderation summary for {owed}"
     # The lease was given up, nothing is left running, and nothing was done twice.
     assert query(db, "SELECT holder FROM scheduler_leases") == [(None,)]
     assert query(db, "SELECT count(*) FROM actions WHERE state = 'running'") == [(0,)]
@@ -137,7 +138,7 @@ def test_run_unattended_then_stop_cleanly_on_a_signal(tmp_path, sig):
     assert "No scheduler is leading" in out  # it stopped and released the lease
     for expected in ("poll:local", "every 5 s", "summary", "cron 0 8 * * mon (Europe/London)"):
         assert expected in out, expected
-    assert "Summary 2026-W46: sent to 1 recipient(s)" in out
+    assert f"Summary {owed}: sent to 1 recipient(s)" in out
     assert "Pending approvals:" in out and "Open manual tasks:" in out
     assert "Failed actions" in out
 

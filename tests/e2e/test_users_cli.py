@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 from bot.config import load_config
 from bot.domain import Role
@@ -14,18 +11,7 @@ from bot.settings_store import Editable, parse_form, save_settings, threshold_ke
 from bot.staff import Staff
 from bot.storage.session import Store
 from tests.conftest import write_config
-
-
-def modbot(*args: str, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "160", "HOME": str(cwd)},
-        timeout=120,
-    )
+from tests.processes import modbot
 
 
 def test_staff_accounts_from_the_command_line(tmp_path):
