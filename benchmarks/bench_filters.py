@@ -83,8 +83,8 @@ def main() -> int:
 
     from better_profanity import Profanity
 
-    from bot.config import load_config
-    from bot.detect import build_classifier
+    from bot.detect.build import build_classifier
+    from bot.settings.loading import load_config
     from filters.parity import ParityProfanity
 
     started = time.perf_counter()

@@ -84,8 +84,8 @@ def measure(backend: str, count: int) -> dict[str, float]:
     import yaml
     from sqlalchemy.engine import make_url
 
-    from bot.config import load_config
     from bot.pipeline import Pipeline
+    from bot.settings.loading import load_config
     from bot.storage.session import Store
 
     with tempfile.TemporaryDirectory() as folder:

@@ -303,13 +303,13 @@ def measure(url: str) -> dict[str, float]:
     """Build the last week's summary in this (fresh) process: figures, chart, email."""
     import yaml
 
-    from bot.config import load_config
+    from bot.dates.weeks import Week
+    from bot.settings.loading import load_config
     from bot.storage.session import Store
     from bot.summary.chart import daily_chart
     from bot.summary.figures import build_summary
     from bot.summary.render import build_message
     from bot.summary.weekly import summary_options, templates_for
-    from bot.weeks import Week
 
     with tempfile.TemporaryDirectory() as folder:
         config = Path(folder) / "config.yaml"

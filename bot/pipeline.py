@@ -17,20 +17,20 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.orm import Session, joinedload
 
-from bot.aliases import suspect_connections
-from bot.audit import BOT, audit
-from bot.clock import Clock, system_clock
-from bot.config import LoadedConfig
-from bot.detect import build_classifier, build_detectors
+from bot.act.runner import ActionRunner, RunReport
+from bot.dates.clock import Clock, system_clock
+from bot.decide.engine import PolicyEngine
+from bot.decide.messages import Messages
+from bot.detect.build import build_classifier, build_detectors
+from bot.detect.history import OWN, histories
 from bot.domain import ActionKind, ActionState, Contact, Decision, LadderStep, PersonState
 from bot.errors import BotError
-from bot.history import OWN, histories
-from bot.identity import AliasBook, identify, upsert_accounts
-from bot.messages import Messages
-from bot.policy.engine import PolicyEngine
-from bot.policy.runner import ActionRunner, RunReport
-from bot.register import CaseBook, person_states, rung
-from bot.settings_store import apply_saved_settings, settings_revision
+from bot.identify.accounts import AliasBook, identify, upsert_accounts
+from bot.identify.suspicions import suspect_connections
+from bot.register.audit import BOT, audit
+from bot.register.cases import CaseBook, person_states, rung
+from bot.settings.loading import LoadedConfig
+from bot.settings.saved import apply_saved_settings, settings_revision
 from bot.storage import models as m
 from bot.storage.queries import (
     advance_cursor,

@@ -202,7 +202,7 @@ class Caller:
 
 def secret_value(env_name: str) -> str:
     """The value of the secret in `env_name` (raises `ConfigError` naming it if unset)."""
-    from bot.credentials import read_secret
+    from bot.settings.secrets import read_secret
 
     secret = read_secret(env_name)
     assert secret is not None  # required=True raises instead
@@ -211,7 +211,7 @@ def secret_value(env_name: str) -> str:
 
 def missing_secrets(env_names: Iterable[str]) -> list[str]:
     """Which of these environment variables (or their ``_FILE`` forms) are not set."""
-    from bot.credentials import read_secret
+    from bot.settings.secrets import read_secret
 
     missing = []
     for name in env_names:

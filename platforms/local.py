@@ -24,9 +24,9 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from bot.credentials import read_secret
 from bot.domain import AccountRef, ActionReceipt, Contact, ContactKind
 from bot.errors import InputError, PlatformError
+from bot.settings.secrets import read_secret
 from platforms.base import (
     ActionRequest,
     Capability,

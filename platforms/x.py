@@ -32,7 +32,6 @@ import structlog
 import tweepy
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from bot.credentials import read_secret
 from bot.domain import AccountRef, ActionKind, ActionReceipt, Contact, ContactKind
 from bot.errors import (
     AuthError,
@@ -42,6 +41,7 @@ from bot.errors import (
     RateLimitedError,
     UnsupportedActionError,
 )
+from bot.settings.secrets import read_secret
 from platforms._http import (
     Caller,
     Redactor,

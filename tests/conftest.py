@@ -19,8 +19,8 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import make_url
 
-from bot.config import LoadedConfig, load_config
 from bot.paths import shipped
+from bot.settings.loading import LoadedConfig, load_config
 from bot.storage.models import Base
 from bot.storage.session import Store
 from tests.timetravel import travel

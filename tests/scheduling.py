@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
-from bot.config import LoadedConfig, load_config
 from bot.domain import ActionReceipt
 from bot.paths import shipped
 from bot.scheduler.service import Service
+from bot.settings.loading import LoadedConfig, load_config
 from bot.storage.session import Store
 from platforms.base import ActionRequest, FetchedBatch
 from platforms.local import LocalConnector

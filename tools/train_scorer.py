@@ -216,8 +216,8 @@ def cv_report(data: Path, base: list[Row], extra: list[Row], full: dict, folds: 
     Each trainable dev row is classified by a model trained without its fold; every other
     row by the shipped model. Figures are computed as `modbot eval` computes them.
     """
-    from bot.config import load_config
     from bot.paths import shipped
+    from bot.settings.loading import load_config
     from filters.classifier import TextClassifier
     from filters.evaluation import LabelledRow, evaluate
 

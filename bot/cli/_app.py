@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from bot.config import LoadedConfig
+    from bot.settings.loading import LoadedConfig
     from bot.storage.session import Store
 
 app = typer.Typer(
@@ -56,8 +56,8 @@ def opened_store(
     The config yielded is the one in force: with `current`, the thresholds and word lists
     saved in the review pages are applied over the file.
     """
-    from bot.config import load_config
-    from bot.settings_store import apply_saved_settings
+    from bot.settings.loading import load_config
+    from bot.settings.saved import apply_saved_settings
     from bot.storage.session import Store
 
     loaded = load_config(config)

@@ -11,7 +11,7 @@ config_app = group("config", "Check a configuration file.")
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOption = None) -> None:
     """Create the tables, or apply every migration this version has."""
-    from bot.config import load_config
+    from bot.settings.loading import load_config
     from bot.storage.session import Store
 
     loaded = load_config(config)
@@ -26,7 +26,7 @@ def db_upgrade(config: ConfigOption = None) -> None:
 @config_app.command("check")
 def config_check(config: ConfigOption = None) -> None:
     """Validate the config, its policy profile and its message templates."""
-    from bot.config import load_config
+    from bot.settings.loading import load_config
 
     loaded = load_config(config)
     console.print(f"Config is valid ({' + '.join(loaded.files)}).")

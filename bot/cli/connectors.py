@@ -21,7 +21,7 @@ def connectors_check(config: ConfigOption = None) -> None:
     (never printing a value) and lists the actions the bot will do itself; everything else
     becomes a task for staff. Exits with status 1 if any credential is missing.
     """
-    from bot.config import load_config
+    from bot.settings.loading import load_config
     from platforms._http import missing_secrets
     from platforms.base import Capability
     from platforms.registry import build_connector
@@ -98,7 +98,7 @@ def serve(
     import uvicorn
     from rich.text import Text
 
-    from bot.config import load_config
+    from bot.settings.loading import load_config
     from bot.web.app import create_app
 
     web = load_config(config).settings.web

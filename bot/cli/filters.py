@@ -183,8 +183,8 @@ def classify(
     that fired in the labelled categories, with start/end offsets into the text. Other input
     fields are ignored. Large files stream; nothing is stored.
     """
-    from bot.config import load_config
-    from bot.detect import build_classifier
+    from bot.detect.build import build_classifier
+    from bot.settings.loading import load_config
 
     loaded = load_config(config)
     classifier = build_classifier(loaded)
@@ -212,8 +212,8 @@ def eval_command(
     category counts as found only if it is among the labels given. Where a file's labels are
     "at least these" (dev.jsonl), per-category precision is a lower bound.
     """
-    from bot.config import load_config
-    from bot.detect import build_classifier
+    from bot.detect.build import build_classifier
+    from bot.settings.loading import load_config
     from filters.evaluation import CATEGORY_NAMES, LabelledRow, evaluate
 
     loaded = load_config(config)

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from bot.cli._app import ConfigOption, console, group, opened_store
-from bot.clock import system_clock
+from bot.dates.clock import system_clock
 
 links_app = group("links", "Links between platform accounts and tenancy records.")
 aliases_app = group("aliases", "The alias log: accounts acted on that nobody can identify.")
@@ -33,7 +33,7 @@ def links_list(
     config: ConfigOption = None,
 ) -> None:
     """List links; only verified and staff-confirmed links identify a person."""
-    from bot.links import list_links
+    from bot.identify.links import list_links
     from bot.storage.models import LinkState
 
     with opened_store(config) as (_, store), store.session() as session:
@@ -73,8 +73,8 @@ def links_add(
     import sqlalchemy as sa
 
     from bot.errors import InputError
-    from bot.identity import normalise_handle
-    from bot.links import add_link
+    from bot.identify.accounts import normalise_handle
+    from bot.identify.links import add_link
     from bot.storage.models import Account, LinkState
 
     with opened_store(config) as (_, store), store.begin() as session:
@@ -106,7 +106,7 @@ def links_add(
 @links_app.command("confirm")
 def links_confirm(link_id: int, by: By, note: Note, config: ConfigOption = None) -> None:
     """Confirm a suspected link: from now on it identifies the person."""
-    from bot.links import confirm_link
+    from bot.identify.links import confirm_link
 
     with opened_store(config) as (_, store), store.begin() as session:
         confirm_link(session, link_id, by=by, note=note, now=system_clock())
@@ -116,7 +116,7 @@ def links_confirm(link_id: int, by: By, note: Note, config: ConfigOption = None)
 @links_app.command("remove")
 def links_remove(link_id: int, by: By, note: Note, config: ConfigOption = None) -> None:
     """Remove a wrong link (the audit trail keeps who and why)."""
-    from bot.links import remove_link
+    from bot.identify.links import remove_link
 
     with opened_store(config) as (_, store), store.begin() as session:
         remove_link(session, link_id, by=by, note=note, now=system_clock())
@@ -165,7 +165,7 @@ def aliases_list(config: ConfigOption = None) -> None:
 
 
 def _decide(connection_id: int, confirm: bool, by: str, note: str, config: Path | None) -> None:
-    from bot.aliases import decide_connection
+    from bot.identify.suspicions import decide_connection
 
     with opened_store(config) as (loaded, store), store.begin() as session:
         connection = decide_connection(
@@ -202,7 +202,7 @@ def person_export(
     config: ConfigOption = None,
 ) -> None:
     """Everything held about one person, as JSON, for a subject access request."""
-    from bot.personal_data import export_person
+    from bot.privacy.subject_access import export_person
 
     with opened_store(config) as (_, store), store.begin() as session:
         data = export_person(session, tenancy_ref, by=by, now=system_clock())
@@ -217,7 +217,7 @@ def person_export(
 @retention_app.command("run")
 def retention_run(config: ConfigOption = None) -> None:
     """Remove personal data past its retention now (the scheduler also runs this daily)."""
-    from bot.personal_data import purge
+    from bot.privacy.retention import purge
 
     with opened_store(config) as (loaded, store), store.begin() as session:
         retention = loaded.settings.retention

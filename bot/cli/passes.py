@@ -32,7 +32,7 @@ def demo(
     Reddit, and a sample tenancy file. Running it again changes nothing: contacts, actions
     and outbox lines are never duplicated.
     """
-    from bot.demo import run_demo
+    from bot.cli.demo import run_demo
 
     run_demo(directory, console, review=review)
 
@@ -88,9 +88,9 @@ def scan(
     Nothing is stored and nothing is sent: this is how to try a word list or threshold.
     Thresholds and word lists saved in the review pages apply over the config file.
     """
-    from bot.detect import build_classifier
-    from bot.settings_store import load_effective
-    from bot.views import findings_table, highlight
+    from bot.cli.views import findings_table, highlight
+    from bot.detect.build import build_classifier
+    from bot.settings.saved import load_effective
 
     loaded = load_effective(config)
     result = build_classifier(loaded).classify(text)

@@ -18,7 +18,7 @@ import typer
 from rich.table import Table
 
 from bot.cli._app import ConfigOption, app, console, group, opened_store
-from bot.clock import system_clock
+from bot.dates.clock import system_clock
 from bot.domain import Role
 from bot.errors import InputError
 
@@ -35,7 +35,7 @@ Note = Annotated[str, typer.Option("--note", help="Your reasons, recorded with t
 
 
 def _staff(by: str, role: Role):
-    from bot.staff import Staff
+    from bot.staff.roles import Staff
 
     return Staff(by, role)
 
@@ -46,7 +46,7 @@ def _staff(by: str, role: Role):
 @approvals_app.command("list")
 def approvals_list(config: ConfigOption = None) -> None:
     """List the actions waiting for approval, oldest first."""
-    from bot.approvals import pending
+    from bot.register.approvals import pending
 
     with opened_store(config) as (_, store), store.session() as session:
         table = Table(title="Awaiting approval")
@@ -67,7 +67,7 @@ def approvals_list(config: ConfigOption = None) -> None:
 def _approval(
     action_id: int, approve: bool, by: str, role: Role, note: str, config: Path | None
 ) -> None:
-    from bot.approvals import decide_approval
+    from bot.register.approvals import decide_approval
 
     with opened_store(config) as (_, store), store.begin() as session:
         action = decide_approval(
@@ -109,7 +109,7 @@ def tasks_list(
     config: ConfigOption = None,
 ) -> None:
     """List open manual tasks."""
-    from bot.tasks import open_tasks
+    from bot.register.tasks import open_tasks
 
     with opened_store(config) as (_, store), store.session() as session:
         tasks = open_tasks(session, role=role.value if role else None)
@@ -123,7 +123,7 @@ def tasks_list(
 
 
 def _close(task_id: int, done: bool, by: str, role: Role, note: str, config: Path | None) -> None:
-    from bot.tasks import close_task
+    from bot.register.tasks import close_task
 
     with opened_store(config) as (loaded, store), store.begin() as session:
         task = close_task(
@@ -177,7 +177,7 @@ def assessments_conclude(
     config: ConfigOption = None,
 ) -> None:
     """Record an assessment's outcome; if unacceptable, a restriction goes for approval."""
-    from bot.assessments import conclude_assessment
+    from bot.register.assessments import conclude_assessment
 
     with opened_store(config) as (loaded, store), store.begin() as session:
         proposal = conclude_assessment(
@@ -208,7 +208,7 @@ def reviews_due_command(
     config: ConfigOption = None,
 ) -> None:
     """List restrictions whose review falls due (or is overdue)."""
-    from bot.reviews import reviews_due
+    from bot.register.reviews import reviews_due
 
     with opened_store(config) as (_, store), store.session() as session:
         due = reviews_due(session, now=system_clock(), within_days=within)
@@ -232,7 +232,7 @@ def reviews_record(
     config: ConfigOption = None,
 ) -> None:
     """Record a review: continue the restriction for another period, or end it."""
-    from bot.reviews import record_review
+    from bot.register.reviews import record_review
 
     if outcome not in {"continue", "end"}:
         raise InputError("--outcome must be continue or end")
@@ -273,7 +273,7 @@ def appeals_open(
     config: ConfigOption = None,
 ) -> None:
     """Record an appeal; its deadline is counted in working days."""
-    from bot.appeals import open_appeal
+    from bot.register.appeals import open_appeal
 
     with opened_store(config) as (loaded, store), store.begin() as session:
         appeal = open_appeal(
@@ -308,7 +308,7 @@ def appeals_decide(
     config: ConfigOption = None,
 ) -> None:
     """Record an appeal's outcome; overturning a restriction ends it."""
-    from bot.appeals import decide_appeal
+    from bot.register.appeals import decide_appeal
 
     if outcome not in {"upheld", "overturned", "varied"}:
         raise InputError("--outcome must be upheld, overturned or varied")
@@ -331,7 +331,7 @@ def appeals_due_command(
     config: ConfigOption = None,
 ) -> None:
     """List undecided appeals by deadline."""
-    from bot.appeals import appeals_due
+    from bot.register.appeals import appeals_due
 
     with opened_store(config) as (_, store), store.session() as session:
         due = appeals_due(session, now=system_clock(), within_days=within)
@@ -357,7 +357,7 @@ def appeals_due_command(
 @cases_app.command("close")
 def cases_close(case_id: int, by: By, note: Note, config: ConfigOption = None) -> None:
     """Close a case (restrictions must have ended)."""
-    from bot.register import close_case
+    from bot.register.cases import close_case
 
     with opened_store(config) as (_, store), store.begin() as session:
         close_case(session, case_id=case_id, by=by, note=note, now=system_clock())
@@ -376,7 +376,7 @@ def reverse(
     config: ConfigOption = None,
 ) -> None:
     """Reverse a decision as a false positive: unhide and unblock where the platform allows."""
-    from bot.reversals import reverse_decision
+    from bot.register.reversals import reverse_decision
     from bot.storage.queries import contact_by_ref
 
     with opened_store(config) as (_, store), store.begin() as session:
@@ -396,8 +396,8 @@ def explain(
     config: ConfigOption = None,
 ) -> None:
     """Show why a contact was treated as it was: findings, decision, clauses, why-nots."""
-    from bot.explain import explain as gather
-    from bot.views import explanation
+    from bot.cli.views import explanation
+    from bot.register.explain import explain as gather
 
     with opened_store(config) as (loaded, store), store.session() as session:
         console.print(explanation(gather(session, contact), loaded.profile))
@@ -433,10 +433,10 @@ def replay(
     Nothing is stored or sent: this is how to try a threshold or profile safely. (The
     review pages' settings page shows the same preview before a threshold is saved.)
     """
-    from bot.config import load_config
-    from bot.replay import replay as simulate
-    from bot.settings_store import apply_saved_settings
-    from bot.views import replay_table
+    from bot.cli.views import replay_table
+    from bot.decide.replay import replay as simulate
+    from bot.settings.loading import load_config
+    from bot.settings.saved import apply_saved_settings
 
     with opened_store(current) as (in_force, store):
         # What is saved in the review pages would still apply over the other file.

@@ -140,11 +140,11 @@ def summary(
     config: ConfigOption = None,
 ) -> None:
     """Preview or send the weekly moderation summary email."""
-    from bot.clock import system_clock
+    from bot.dates.clock import system_clock
+    from bot.dates.weeks import Week
     from bot.summary.mailer import Mailer
     from bot.summary.render import preview_html, preview_text
     from bot.summary.weekly import produce, send_summary, templates_for
-    from bot.weeks import Week
 
     if not preview and not send:
         raise InputError("say what to do: --preview FILE.html to look at it, --send to send it")

@@ -24,8 +24,8 @@ def tenancies_import(
     config: ConfigOption = None,
 ) -> None:
     """Import or update tenancy records; all rows are checked first, all or nothing."""
-    from bot.clock import system_clock
-    from bot.tenancies import import_tenancies, read_mapping
+    from bot.dates.clock import system_clock
+    from bot.identify.tenancies import import_tenancies, read_mapping
 
     with (
         opened_store(config) as (_, store),

@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 
 from bot.cli._app import ConfigOption, console, group, opened_store
-from bot.clock import system_clock
+from bot.dates.clock import system_clock
 from bot.domain import Role
 from bot.errors import InputError
 
@@ -55,7 +55,7 @@ def users_add(
     config: ConfigOption = None,
 ) -> None:
     """Create an account; the password is asked for twice (hidden) or read from stdin."""
-    from bot.users import add_user, check_new_password
+    from bot.staff.accounts import add_user, check_new_password
 
     password = _password(password_stdin)
     check_new_password(name, password)
@@ -69,7 +69,7 @@ def users_add(
 @users_app.command("list")
 def users_list(config: ConfigOption = None) -> None:
     """List the accounts, their roles, and when each last signed in."""
-    from bot.users import list_users
+    from bot.staff.accounts import list_users
 
     now = system_clock()
     with opened_store(config) as (_, store), store.session() as session:
@@ -91,7 +91,7 @@ def users_password(
     name: Name, password_stdin: PasswordStdin = False, config: ConfigOption = None
 ) -> None:
     """Set a new password (also lifts a lock-out and signs the person out everywhere)."""
-    from bot.users import set_password
+    from bot.staff.accounts import set_password
 
     password = _password(password_stdin)
     with opened_store(config) as (_, store), store.begin() as session:
@@ -106,7 +106,7 @@ def users_role(
     config: ConfigOption = None,
 ) -> None:
     """Change the role someone acts in (they sign in again)."""
-    from bot.users import set_role
+    from bot.staff.accounts import set_role
 
     with opened_store(config) as (_, store), store.begin() as session:
         set_role(session, name=name, role=role, by=_operator(), now=system_clock())
@@ -116,7 +116,7 @@ def users_role(
 @users_app.command("disable")
 def users_disable(name: Name, config: ConfigOption = None) -> None:
     """Stop someone signing in (their open sessions end at once)."""
-    from bot.users import set_active
+    from bot.staff.accounts import set_active
 
     with opened_store(config) as (_, store), store.begin() as session:
         set_active(session, name=name, active=False, by=_operator(), now=system_clock())
@@ -126,7 +126,7 @@ def users_disable(name: Name, config: ConfigOption = None) -> None:
 @users_app.command("enable")
 def users_enable(name: Name, config: ConfigOption = None) -> None:
     """Let a disabled account sign in again."""
-    from bot.users import set_active
+    from bot.staff.accounts import set_active
 
     with opened_store(config) as (_, store), store.begin() as session:
         set_active(session, name=name, active=True, by=_operator(), now=system_clock())

@@ -12,19 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.clock import Clock
-from bot.config import LoadedConfig
+from bot.act.runner import RunReport
+from bot.dates.clock import Clock
+from bot.dates.weeks import Week
 from bot.errors import BotError
-from bot.personal_data import purge
 from bot.pipeline import PassReport, Pipeline
-from bot.policy.runner import RunReport
-from bot.reminders import send_reminders
+from bot.privacy.retention import purge
+from bot.register.reminders import send_reminders
 from bot.scheduler.schedules import ACT, POLL, REMINDERS, RETENTION, SUMMARY, Schedule, schedules
-from bot.settings_store import apply_saved_settings
+from bot.settings.loading import LoadedConfig
+from bot.settings.saved import apply_saved_settings
 from bot.storage.session import Store
 from bot.summary.mailer import Mailer
 from bot.summary.weekly import send_summary
-from bot.weeks import Week
 
 
 class JobFailed(BotError):

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.clock import Clock
+from bot.dates.clock import Clock
 from bot.storage.models import SchedulerLease, UTCDateTime
 from bot.storage.session import Store
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.config import LoadedConfig
+from bot.settings.loading import LoadedConfig
 
 ANCHOR = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday, midnight UTC: every interval's origin
 MAX_CATCH_UP = 100_000

@@ -32,14 +32,14 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.clock import Clock, system_clock
-from bot.config import LoadedConfig
+from bot.dates.clock import Clock, system_clock
 from bot.errors import BotError
 from bot.pipeline import Pipeline
 from bot.scheduler.jobs import Job, build_jobs
 from bot.scheduler.lease import Lease, new_holder
 from bot.scheduler.ledger import FAILED, OK, claim_tick, due_jobs, finish_run, sync_jobs
 from bot.scheduler.schedules import SUMMARY
+from bot.settings.loading import LoadedConfig
 from bot.storage.session import Store
 from bot.summary.mailer import Mailer
 from platforms.base import Connector

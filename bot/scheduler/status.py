@@ -13,11 +13,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.config import LoadedConfig
 from bot.domain import ActionState
 from bot.scheduler.lease import current_lease
 from bot.scheduler.ledger import all_jobs
 from bot.scheduler.schedules import schedules
+from bot.settings.loading import LoadedConfig
 from bot.storage.models import Action, ConnectorCursor, ManualTask, SchedulerLease, SummarySend
 from bot.summary.model import TASK_LABELS
 from bot.summary.sends import latest_sends

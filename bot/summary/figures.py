@@ -20,8 +20,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.dates.weeks import Week
+from bot.detect.history import OWN
 from bot.domain import TEXT_CATEGORIES, ActionKind, ActionState, Category
-from bot.history import OWN
 from bot.storage.models import (
     Account,
     Action,
@@ -56,7 +57,6 @@ from bot.summary.model import (
     Trend,
     WeeklySummary,
 )
-from bot.weeks import Week
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from email.message import EmailMessage
 
 import structlog
 
-from bot.config import SmtpConfig
 from bot.errors import BotError
+from bot.settings.schema import SmtpConfig
 
 log = structlog.get_logger(__name__)
 

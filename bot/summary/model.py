@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
+from bot.dates.weeks import Week
 from bot.domain import ActionState, Category
-from bot.weeks import Week
 
 T = TypeVar("T")
 

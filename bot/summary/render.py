@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from bot.dates.weeks import Week
 from bot.errors import ConfigError
 from bot.paths import shipped
 from bot.summary.model import (
@@ -37,10 +38,9 @@ from bot.summary.model import (
     Trend,
     WeeklySummary,
 )
-from bot.weeks import Week
 
 if TYPE_CHECKING:
-    from bot.config import BotConfig
+    from bot.settings.schema import BotConfig
 
 HTML = "summary.html.j2"
 TEXT = "summary.txt.j2"

@@ -11,9 +11,10 @@ from datetime import datetime
 
 import structlog
 
-from bot.audit import BOT, audit
-from bot.config import LoadedConfig
+from bot.dates.weeks import Week
 from bot.errors import ConfigError, InputError
+from bot.register.audit import BOT, audit
+from bot.settings.loading import LoadedConfig
 from bot.storage.session import Store
 from bot.summary.chart import daily_chart
 from bot.summary.figures import SummaryOptions, build_summary
@@ -21,7 +22,6 @@ from bot.summary.mailer import Mailer, SendError
 from bot.summary.model import WeeklySummary
 from bot.summary.render import SummaryTemplates, build_message
 from bot.summary.sends import SENDING, SENT, claim_send, finish_send, get_send
-from bot.weeks import Week
 
 log = structlog.get_logger(__name__)
 

@@ -23,10 +23,10 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import SecretStr
 from starlette.middleware.sessions import SessionMiddleware
 
-from bot.clock import Clock, system_clock
-from bot.config import LoadedConfig
+from bot.dates.clock import Clock, system_clock
 from bot.errors import InputError, PermissionRefusedError
 from bot.pipeline import PassReport, Pipeline
+from bot.settings.loading import LoadedConfig
 from bot.storage.session import Store
 from bot.web import webhooks
 from bot.web.pages import approvals, due, health, people, queue, settings, signin, tasks

@@ -23,7 +23,7 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
 from bot.domain import Role
-from bot.staff import Staff
+from bot.staff.roles import Staff
 from bot.storage.models import StaffUser
 
 SESSION_COOKIE = "modbot_session"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.config import load_config
 from bot.pipeline import PassReport, Pipeline
+from bot.settings.loading import load_config
 from bot.storage import models as m
 from platforms.base import FetchedBatch
 from platforms.local import LocalConnector

@@ -9,11 +9,11 @@ import sqlalchemy as sa
 
 from bot.domain import AccountRef
 from bot.errors import InputError
-from bot.identity import identify, upsert_accounts
-from bot.links import add_link
+from bot.identify.accounts import identify, upsert_accounts
+from bot.identify.links import add_link
+from bot.identify.tenancies import import_tenancies
 from bot.storage import models as m
 from bot.storage.session import Store
-from bot.tenancies import import_tenancies
 
 NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
 

@@ -11,17 +11,18 @@ import pytest
 import sqlalchemy as sa
 from structlog.testing import capture_logs
 
-from bot.aliases import decide_connection
-from bot.config import load_config
 from bot.domain import ActionKind, ActionState
 from bot.errors import InputError
-from bot.links import confirm_link
-from bot.personal_data import export_person, purge
+from bot.identify.links import confirm_link
+from bot.identify.suspicions import decide_connection
+from bot.identify.tenancies import import_tenancies
 from bot.pipeline import Pipeline
-from bot.register import close_case
+from bot.privacy.retention import purge
+from bot.privacy.subject_access import export_person
+from bot.register.cases import close_case
+from bot.settings.loading import load_config
 from bot.storage import models as m
 from bot.storage.session import Store
-from bot.tenancies import import_tenancies
 from tests.conftest import write_config
 
 

@@ -11,20 +11,20 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.appeals import appeals_due, decide_appeal, open_appeal
-from bot.approvals import decide_approval
-from bot.assessments import conclude_assessment
-from bot.config import load_config
 from bot.domain import ActionKind, ActionState, LadderStep, Role
 from bot.errors import InputError
+from bot.identify.tenancies import import_tenancies
 from bot.pipeline import Pipeline
-from bot.register import close_case
-from bot.reviews import record_review, reviews_due
-from bot.staff import Staff
+from bot.register.appeals import appeals_due, decide_appeal, open_appeal
+from bot.register.approvals import decide_approval
+from bot.register.assessments import conclude_assessment
+from bot.register.cases import close_case
+from bot.register.reviews import record_review, reviews_due
+from bot.register.tasks import close_task
+from bot.settings.loading import load_config
+from bot.staff.roles import Staff
 from bot.storage import models as m
 from bot.storage.session import Store
-from bot.tasks import close_task
-from bot.tenancies import import_tenancies
 from tests.conftest import write_config
 
 MANAGER = Staff("Sunita Rao", Role.MANAGER)
@@ -366,7 +366,7 @@ def test_persistence_after_an_answer_goes_to_a_manager_not_an_automatic_warning(
 
 
 def test_a_reversed_false_positive_is_undone_and_does_not_count(tenant: Tenant, store, clock):
-    from bot.reversals import reverse_decision
+    from bot.register.reversals import reverse_decision
 
     tenant.posts()
     with store.begin() as session:

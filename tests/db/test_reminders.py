@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from bot.appeals import decide_appeal
-from bot.config import load_config
 from bot.domain import Role
-from bot.reminders import send_reminders
-from bot.reviews import record_review
-from bot.staff import Staff
+from bot.register.appeals import decide_appeal
+from bot.register.reminders import send_reminders
+from bot.register.reviews import record_review
+from bot.settings.loading import load_config
+from bot.staff.roles import Staff
 from bot.storage import models as m
 from bot.storage.session import Store
 from tests.conftest import write_config

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.config import load_config
 from bot.domain import ActionKind, ActionState
 from bot.errors import DeliveryUnknownError, UnsupportedActionError
 from bot.pipeline import PassReport, Pipeline
+from bot.settings.loading import load_config
 from bot.storage import models as m
 from bot.storage.session import Store
 from platforms.base import Capability

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from bot.config import load_config
 from bot.domain import Category, Role
 from bot.errors import InputError
 from bot.pipeline import Pipeline
-from bot.settings_store import (
+from bot.settings.loading import load_config
+from bot.settings.saved import (
     Editable,
     apply_saved_settings,
     load_effective,
@@ -24,7 +24,7 @@ from bot.settings_store import (
     threshold_key,
     words_key,
 )
-from bot.staff import Staff
+from bot.staff.roles import Staff
 from bot.storage import models as m
 from tests.conftest import write_config
 

@@ -13,8 +13,9 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
-from bot.config import LoadedConfig, load_config
+from bot.dates.weeks import Week
 from bot.errors import ConfigError, InputError
+from bot.settings.loading import LoadedConfig, load_config
 from bot.storage import models as m
 from bot.storage.session import Store
 from bot.summary.figures import build_summary
@@ -22,7 +23,6 @@ from bot.summary.mailer import Mailer, SendError
 from bot.summary.model import Trend
 from bot.summary.render import build_message
 from bot.summary.weekly import send_summary, summary_options, templates_for
-from bot.weeks import Week
 from tests.conftest import write_config
 from tests.seed import LONDON, LONG_TEXT, NOW, TENANT_NAME, seed_week
 from tests.smtp import smtp_server

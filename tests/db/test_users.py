@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from bot.domain import Role
 from bot.errors import InputError
+from bot.staff.accounts import SigninLimits, add_user, authenticate, set_active, set_password
 from bot.storage import models as m
-from bot.users import SigninLimits, add_user, authenticate, set_active, set_password
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 LIMITS = SigninLimits(max_failures=3, lockout=timedelta(minutes=15))

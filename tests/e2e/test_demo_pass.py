@@ -9,12 +9,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.approvals import decide_approval
-from bot.config import load_config
-from bot.demo import prepare
+from bot.cli.demo import prepare
 from bot.domain import ActionKind, ActionState, Role
 from bot.paths import shipped
 from bot.pipeline import Pipeline
+from bot.register.approvals import decide_approval
+from bot.settings.loading import load_config
 from bot.storage import models as m
 from bot.storage.session import Store
 from tests.conftest import write_config

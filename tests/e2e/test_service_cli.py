@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
+from bot.dates.weeks import Week
 from bot.paths import shipped
-from bot.weeks import Week
 from tests.conftest import _empty_postgres, write_config
 from tests.processes import modbot as run_modbot
 from tests.processes import spawn, wait_for

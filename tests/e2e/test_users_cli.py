@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
-from bot.config import load_config
 from bot.domain import Role
-from bot.settings_store import Editable, parse_form, save_settings, threshold_key, words_key
-from bot.staff import Staff
+from bot.settings.loading import load_config
+from bot.settings.saved import Editable, parse_form, save_settings, threshold_key, words_key
+from bot.staff.roles import Staff
 from bot.storage.session import Store
 from tests.conftest import write_config
 from tests.processes import modbot

@@ -14,10 +14,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from bot.config import load_config
 from bot.domain import ActionKind
 from bot.errors import AuthError, RateLimitedError
 from bot.pipeline import PassReport, Pipeline
+from bot.settings.loading import load_config
 from bot.storage import models as m
 from platforms.base import ActionRequest, ActionTarget
 from platforms.facebook import FacebookConnector

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from bot.config import load_config
+from bot.settings.loading import load_config
 from bot.storage import models as m
 from bot.web.app import create_app
 from tests.conftest import write_config

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import deep_merge, load_config
-from bot.credentials import read_secret
 from bot.errors import ConfigError
+from bot.settings.loading import deep_merge, load_config
+from bot.settings.secrets import read_secret
 from tests.conftest import write_config
 
 

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from bot.config import load_config
 from bot.errors import ConfigError
 from bot.paths import shipped
+from bot.settings.loading import load_config
 from platforms.registry import build_connector
 
 EXPECTED_ENV = {

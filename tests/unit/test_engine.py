@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.detect import build_classifier
+from bot.decide.engine import PolicyEngine
+from bot.detect.build import build_classifier
 from bot.domain import (
     AccountRef,
     ActionKind,
@@ -16,12 +17,11 @@ from bot.domain import (
     Vulnerability,
 )
 from bot.pipeline import build_messages
-from bot.policy.engine import PolicyEngine
 
 
 @pytest.fixture(scope="module")
 def engine_and_classifier(tmp_path_factory):
-    from bot.config import load_config
+    from bot.settings.loading import load_config
     from tests.conftest import write_config
 
     loaded = load_config(write_config(tmp_path_factory.mktemp("cfg")))

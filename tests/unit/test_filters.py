@@ -230,8 +230,8 @@ COMPLAINTS = [
 
 @pytest.mark.parametrize("text", COMPLAINTS)
 def test_honest_complaints_stay_clean(text):
-    from bot.config import load_config
-    from bot.detect import build_classifier
+    from bot.detect.build import build_classifier
+    from bot.settings.loading import load_config
 
     loaded = load_config(None)
     result = _shipped(build_classifier, loaded).classify(text)

@@ -8,8 +8,8 @@ from email.message import EmailMessage
 import pytest
 import trustme
 
-from bot.config import SmtpConfig
 from bot.errors import ConfigError
+from bot.settings.schema import SmtpConfig
 from bot.summary.mailer import Mailer, SendError
 from tests.smtp import free_port, smtp_server
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import filters.classifier  # noqa: F401  (builds the shipped filters' quick searches)
-from bot.config import load_config
-from bot.detect import build_classifier
+from bot.detect.build import build_classifier
+from bot.settings.loading import load_config
 from filters.normalise import fold
 from filters.prescan import _SCANS, QuickSearch
 

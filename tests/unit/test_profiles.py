@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_config
-from bot.detect import build_classifier
+from bot.decide.engine import PolicyEngine
+from bot.detect.build import build_classifier
 from bot.domain import (
     AccountRef,
     ActionKind,
@@ -22,7 +22,7 @@ from bot.domain import (
     Role,
 )
 from bot.pipeline import build_messages
-from bot.policy.engine import PolicyEngine
+from bot.settings.loading import load_config
 
 PROFILES = ["housing-ombudsman", "housing-solutions", "derby-homes", "selwood-housing", "hanover"]
 ABUSE = "Dawn Pritchard you are a useless cow"

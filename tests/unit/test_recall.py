@@ -6,9 +6,9 @@ alone: complaints to a company's account, pests, product reviews, talk about gun
 
 import pytest
 
-from bot.config import load_config
-from bot.detect import build_classifier
+from bot.detect.build import build_classifier
 from bot.domain import Category
+from bot.settings.loading import load_config
 from filters.classifier import MODEL_GATES
 from filters.context import is_mention
 from filters.normalise import fold

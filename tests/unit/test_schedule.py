@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import load_config
+from bot.dates.weeks import Week
 from bot.errors import ConfigError, InputError
 from bot.scheduler.schedules import schedules
-from bot.weeks import Week
+from bot.settings.loading import load_config
 from tests.conftest import write_config
 
 LONDON = ZoneInfo("Europe/London")

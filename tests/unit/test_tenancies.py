@@ -1,7 +1,7 @@
 import pytest
 
 from bot.errors import InputError
-from bot.tenancies import check_file, parse_handles, read_mapping
+from bot.identify.tenancies import check_file, parse_handles, read_mapping
 
 
 def test_handles_are_parsed_and_normalised():

@@ -20,13 +20,13 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
-from bot.config import LoadedConfig, load_config, read_yaml
-from bot.demo import Story, prepare, write_demo_config
+from bot.cli.demo import Story, prepare, write_demo_config
 from bot.domain import Role
 from bot.paths import shipped
 from bot.pipeline import Pipeline
+from bot.settings.loading import LoadedConfig, load_config, read_yaml
+from bot.staff.accounts import add_user
 from bot.storage.session import Store
-from bot.users import add_user
 from bot.web.app import create_app
 from tests.conftest import FakeClock
 

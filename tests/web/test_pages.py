@@ -11,8 +11,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from bot.domain import ActionKind, ActionState, Role
+from bot.staff.accounts import set_role
 from bot.storage import models as m
-from bot.users import set_role
 
 
 def one(store, query):
@@ -425,7 +425,7 @@ def test_suspected_connections_are_confirmed_or_dismissed_by_staff_with_a_note(s
 
 
 def test_a_suspected_link_is_confirmed_from_the_person_page(as_comms, web_clock):
-    from bot.links import add_link
+    from bot.identify.links import add_link
     from bot.storage.models import LinkState
 
     with as_comms.store.begin() as session:

@@ -9,7 +9,7 @@ import re
 import sqlalchemy as sa
 
 from bot.domain import Category
-from bot.settings_store import apply_saved_settings
+from bot.settings.saved import apply_saved_settings
 from bot.storage import models as m
 
 

@@ -8,11 +8,11 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from bot.config import load_config
-from bot.demo import write_demo_config
+from bot.cli.demo import write_demo_config
 from bot.domain import ActionKind, ActionState
+from bot.settings.loading import load_config
+from bot.staff.accounts import set_active, set_password
 from bot.storage import models as m
-from bot.users import set_active, set_password
 from bot.web.app import create_app
 from tests.web.conftest import PASSWORD, SECRET, STAFF
 

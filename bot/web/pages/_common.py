@@ -8,9 +8,9 @@ from fastapi import BackgroundTasks, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
-from bot.config import LoadedConfig
 from bot.errors import InputError
-from bot.settings_store import apply_saved_settings
+from bot.settings.loading import LoadedConfig
+from bot.settings.saved import apply_saved_settings
 from bot.storage.session import Store
 from bot.web.render import Pages, flash
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 
-from bot.approvals import decide_approval, may_approve, pending
 from bot.domain import Role
-from bot.review_queue import tenancy_refs
+from bot.register.approvals import decide_approval, may_approve, pending
+from bot.register.queue import tenancy_refs
 from bot.web.pages._common import back_to, carry_out, choice, done, now, pages, store, text
 from bot.web.security import Form, Staffer
 

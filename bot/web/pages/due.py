@@ -13,10 +13,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from bot.appeals import appeals_due, decide_appeal, open_appeal
 from bot.domain import Role
 from bot.errors import InputError
-from bot.reviews import record_review, reviews_due
+from bot.register.appeals import appeals_due, decide_appeal, open_appeal
+from bot.register.reviews import record_review, reviews_due
 from bot.storage.models import Case, TenancyRecord
 from bot.web.pages._common import back_to, choice, done, in_force, now, pages, store, text
 from bot.web.security import Form, Staffer

@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from bot.aliases import decide_connection
 from bot.domain import Role
 from bot.errors import InputError
-from bot.links import confirm_link
-from bot.people import account_view, person_view, suspected_connections, suspected_links
+from bot.identify.links import confirm_link
+from bot.identify.overview import account_view, person_view, suspected_connections, suspected_links
+from bot.identify.suspicions import decide_connection
 from bot.storage.models import AliasLogEntry, TenancyRecord
 from bot.web.pages._common import (
     back_to,

@@ -12,12 +12,12 @@ from datetime import timedelta
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 
-from bot.approvals import may_approve
+from bot.dates.weeks import Week
 from bot.domain import TEXT_CATEGORIES, Category, Role
 from bot.errors import InputError
-from bot.explain import explain
-from bot.reversals import reverse_decision
-from bot.review_queue import (
+from bot.register.approvals import may_approve
+from bot.register.explain import explain
+from bot.register.queue import (
     PAGE_SIZE,
     SEVERITY_LABELS,
     SORTS,
@@ -26,12 +26,12 @@ from bot.review_queue import (
     platforms,
     review_queue,
 )
+from bot.register.reversals import reverse_decision
 from bot.storage.models import Contact
 from bot.summary.figures import reversals_in_week
 from bot.summary.weekly import summary_options
 from bot.web.pages._common import carry_out, done, in_force, now, pages, store, text
 from bot.web.security import Form, Staffer
-from bot.weeks import Week
 
 router = APIRouter()
 

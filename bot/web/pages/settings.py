@@ -15,11 +15,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from bot.config import LoadedConfig
+from bot.decide.replay import replay
 from bot.domain import TEXT_CATEGORIES
 from bot.errors import InputError
-from bot.replay import replay
-from bot.settings_store import (
+from bot.settings.loading import LoadedConfig
+from bot.settings.saved import (
     WORD_LISTS,
     Editable,
     candidate,

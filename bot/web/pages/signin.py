@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from bot.users import SigninLimits, authenticate
+from bot.staff.accounts import SigninLimits, authenticate
 from bot.web.pages._common import done, local_path, now, pages, store, text
 from bot.web.render import flash
 from bot.web.security import Form, csrf_token, stamp

@@ -12,12 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import Response
 
-from bot.assessments import conclude_assessment
+from bot.decide.profile import PROTOCOL_TERMS
 from bot.domain import Role
 from bot.errors import InputError
-from bot.policy.profile import PROTOCOL_TERMS
+from bot.register.assessments import conclude_assessment
+from bot.register.tasks import close_task, open_tasks, task_role
 from bot.storage.models import ManualTask
-from bot.tasks import close_task, open_tasks, task_role
 from bot.web.pages._common import (
     back_to,
     carry_out,

@@ -1,0 +1,1 @@
+"""Act: the action runner, and the one way an action changes state."""

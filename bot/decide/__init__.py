@@ -1,0 +1,1 @@
+"""Decide: policy profiles, the policy engine, the messages it writes, and replays."""

@@ -1,0 +1,163 @@
+"""What-if: re-decide stored contacts with another config and count what would change.
+
+This is how comms teams tune thresholds safely. Nothing is written: identities are read
+from the links that exist (no new links are verified), and both configs are simulated the
+same way, so the comparison is fair: each person starts the window with a clean ladder and
+each step planned is assumed to be delivered before their next contact.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from bot.decide.engine import PolicyEngine
+from bot.detect.build import build_classifier, build_detectors
+from bot.detect.history import OWN, histories
+from bot.domain import ActionKind, Category, Decision, LadderStep, PersonState
+from bot.identify.accounts import Identity, identify
+from bot.pipeline import build_messages
+from bot.register.cases import rung
+from bot.settings.loading import LoadedConfig
+from bot.storage.models import Contact
+from bot.storage.queries import to_domain
+from bot.storage.session import Store
+from filters.history import History
+
+HIDES = frozenset({ActionKind.HIDE, ActionKind.DELETE})
+WARNINGS = frozenset(
+    {ActionKind.PUBLIC_WARNING, ActionKind.PRIVATE_WARNING, ActionKind.FORMAL_WARNING}
+)
+ESCALATIONS = frozenset(
+    {
+        ActionKind.ASSESSMENT,
+        ActionKind.RESTRICTION,
+        ActionKind.BLOCK,
+        ActionKind.POLICE_REFERRAL_DECISION,
+    }
+)
+
+
+@dataclass
+class Tally:
+    """What one config would do over the window."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    categories: Counter[str] = field(default_factory=Counter)
+    hides: int = 0
+    warnings: int = 0
+    escalations: int = 0
+
+    def add(self, decision: Decision, counted: list[Category]) -> None:
+        """Count one decision."""
+        kinds = {a.kind for a in decision.actions}
+        self.outcomes[decision.outcome] += 1
+        self.categories.update(c.value for c in counted)
+        self.hides += bool(kinds & HIDES)
+        self.warnings += bool(kinds & WARNINGS)
+        self.escalations += bool(kinds & ESCALATIONS)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One contact whose outcome would differ."""
+
+    contact_id: int
+    text: str
+    before: str
+    after: str
+
+
+@dataclass
+class ReplayReport:
+    """Both tallies and the contacts that would change."""
+
+    contacts: int
+    current: Tally
+    other: Tally
+    changes: list[Change]
+
+
+class _Simulation:
+    def __init__(self, loaded: LoadedConfig) -> None:
+        self.thresholds = loaded.settings.thresholds
+        self.classifier = build_classifier(loaded)
+        self.detectors = build_detectors(loaded)
+        self.engine = PolicyEngine(
+            loaded.profile, loaded.settings.thresholds, build_messages(loaded)
+        )
+        self.states: dict[str, PersonState] = {}
+        self.tally = Tally()
+
+    def decide(self, contact: Contact, identity: Identity, history: History) -> Decision:
+        domain = to_domain(contact)
+        classification = self.classifier.classify(contact.text)
+        behaviour = [f for d in self.detectors for f in d.check(domain, history)]
+        state = self.states.get(identity.subject) or PersonState(
+            identified=identity.identified,
+            subject=identity.subject,
+            tenancy_ref=identity.tenancy_ref,
+        )
+        decision = self.engine.decide(domain, classification, state, behaviour)
+        kinds = {a.kind for a in decision.actions}
+        reached = max(
+            (rung(k, decision.step) for k in kinds), key=lambda s: s.rank, default=LadderStep.NONE
+        )
+        if reached.rank > state.step_issued.rank:
+            state = replace(state, step_issued=reached)
+        if reached is LadderStep.INITIAL_WARNING and not identity.identified:
+            state = replace(state, platform_warnings=state.platform_warnings + 1)
+        if ActionKind.BLOCK in kinds:
+            state = replace(state, blocked=True)
+        self.states[identity.subject] = state
+        counted = [*classification.labels(self.thresholds), *(f.category for f in behaviour)]
+        self.tally.add(decision, counted)
+        return decision
+
+
+def replay(
+    store: Store, current: LoadedConfig, other: LoadedConfig, *, since: datetime, now: datetime
+) -> ReplayReport:
+    """Re-decide every contact stored since `since` under both configs; write nothing."""
+    before, after = _Simulation(current), _Simulation(other)
+    lookback = timedelta(days=current.settings.behaviour.lookback_days)
+    report = ReplayReport(0, before.tally, after.tally, [])
+    with store.session() as session:
+        last_id = 0
+        while True:
+            batch = list(
+                session.scalars(
+                    sa.select(Contact)
+                    .where(Contact.created_at >= since, Contact.status != OWN)
+                    .where(Contact.id > last_id)
+                    .order_by(Contact.id)
+                    .limit(500)
+                    .options(joinedload(Contact.account))
+                ).unique()
+            )
+            if not batch:
+                break
+            last_id = batch[-1].id
+            identities = identify(session, {c.account for c in batch}, now, verify=False)
+            snapshots = histories(
+                session,
+                identities.values(),
+                until=max(c.created_at for c in batch),
+                lookback=lookback,
+            )
+            for contact in sorted(batch, key=lambda c: (c.created_at, c.id)):
+                identity = identities[contact.account_id]
+                history = snapshots[identity.subject]
+                old = before.decide(contact, identity, history)
+                new = after.decide(contact, identity, history)
+                report.contacts += 1
+                if old.outcome != new.outcome:
+                    report.changes.append(
+                        Change(contact.id, contact.text, old.outcome, new.outcome)
+                    )
+        session.rollback()
+    return report

@@ -1,0 +1,1 @@
+"""Identify: accounts, tenancy records, account links, the alias log and its suspicions."""

@@ -1,0 +1,1 @@
+"""Ingest: storing contacts from connectors, with the cursors that cover them."""

@@ -1,0 +1,1 @@
+"""The Unacceptable Actions Register: cases, tasks, approvals, assessments, appeals, reviews."""

@@ -1,0 +1,1 @@
+"""Settings: the config schema, loading it, secrets from the environment, saved settings."""

@@ -1,0 +1,1 @@
+"""Staff: who may sign in, in which role, and who a member of staff is when they act."""
