@@ -1,115 +1,20 @@
-"""The words of the design (design.md, "Words we use") as plain, frozen data.
+"""The bot's own words (docs/architecture.md, "Words we use") as plain, frozen data.
 
-Nothing here imports an SDK or the ORM: connectors convert platform items into these types at
-their boundary, filters return them, and the policy engine decides on them. Keeping them plain
-is what lets `decide` be pure and a dry run (`modbot replay`, `modbot scan`) touch nothing.
+The words a connector speaks (contact, account, platform action, receipt, platform errors)
+live in `platforms/base.py`, and those a filter speaks (category, finding, span) in
+`filters/base.py`; these are the policy's: roles, planned actions, decisions, the ladder.
+Nothing here imports an SDK or the ORM, which is what lets `decide` be pure and a dry run
+(`modbot replay`, `modbot scan`) touch nothing.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 
-
-class Category(enum.StrEnum):
-    """What a finding says is wrong with a contact.
-
-    The first six are text categories (shared/data/README.md); the last three are behaviour
-    categories that come from a person's history, not from one text.
-    """
-
-    PROFANITY = "profanity"
-    ABUSE = "abuse"
-    THREAT = "threat"
-    DISCRIMINATION = "discrimination"
-    ALLEGATION = "allegation"
-    HARASSMENT = "harassment"
-    EXCESSIVE_CONTACT = "excessive_contact"
-    PERSISTENCE = "persistence"
-    DEMANDS = "demands"
-
-    @property
-    def is_behaviour(self) -> bool:
-        """Whether this category is about a pattern of contact rather than one text."""
-        return self in BEHAVIOUR_CATEGORIES
-
-
-TEXT_CATEGORIES: tuple[Category, ...] = (
-    Category.PROFANITY,
-    Category.ABUSE,
-    Category.THREAT,
-    Category.DISCRIMINATION,
-    Category.ALLEGATION,
-    Category.HARASSMENT,
-)
-BEHAVIOUR_CATEGORIES: frozenset[Category] = frozenset(
-    {Category.EXCESSIVE_CONTACT, Category.PERSISTENCE, Category.DEMANDS}
-)
-
-
-class ContactKind(enum.StrEnum):
-    """How a contact reached the landlord's account."""
-
-    POST = "post"
-    COMMENT = "comment"
-    REPLY = "reply"
-    MENTION = "mention"
-    PRIVATE_MESSAGE = "private_message"
-
-    @property
-    def is_public(self) -> bool:
-        """Public contacts can be hidden and answered in public; private ones cannot."""
-        return self is not ContactKind.PRIVATE_MESSAGE
-
-
-@dataclass(frozen=True, slots=True)
-class AccountRef:
-    """An account as a platform shows it: who wrote a contact."""
-
-    platform: str
-    platform_user_id: str
-    handle: str
-    display_name: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Contact:
-    """One thing a person posted to or sent the landlord's account."""
-
-    connector: str
-    platform: str
-    external_id: str
-    account: AccountRef
-    kind: ContactKind
-    text: str
-    created_at: datetime
-    permalink: str = ""
-    thread_id: str = ""
-    parent_id: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A half-open range of character offsets into `Contact.text`."""
-
-    start: int
-    end: int
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """What one rule found in one contact (or in a person's recent history).
-
-    `evidence` is the matched text or a short description of the pattern; `rule` names the
-    rule or feature so a comms officer can see *why* it fired.
-    """
-
-    category: Category
-    rule: str
-    score: float
-    spans: tuple[Span, ...] = ()
-    evidence: str = ""
+from filters.base import Finding
+from platforms.base import PlatformAction
 
 
 class Role(enum.StrEnum):
@@ -148,47 +53,38 @@ class ActionKind(enum.StrEnum):
     UNBLOCK = "unblock"
 
     @property
-    def is_platform_action(self) -> bool:
-        """Whether a connector performs this action (as opposed to staff)."""
-        return self in PLATFORM_ACTIONS
+    def on_platform(self) -> PlatformAction | None:
+        """What a connector does to carry it out; None for work that is staff's alone."""
+        return ON_PLATFORM.get(self)
 
     @property
-    def is_formal(self) -> bool:
-        """Formal steps need an identified person (Derby Homes 11.4) and an approver."""
-        return self in FORMAL_ACTIONS
+    def is_platform_action(self) -> bool:
+        """Whether a connector performs this action (as opposed to staff)."""
+        return self in ON_PLATFORM
 
     @property
     def is_idempotent(self) -> bool:
         """Whether doing it twice is harmless; messages are not, so they are never resent."""
-        return self not in MESSAGE_ACTIONS
+        action = ON_PLATFORM.get(self)
+        return action is None or not action.sends
 
 
-PLATFORM_ACTIONS: frozenset[ActionKind] = frozenset(
-    {
-        ActionKind.HIDE,
-        ActionKind.DELETE,
-        ActionKind.PUBLIC_WARNING,
-        ActionKind.PRIVATE_WARNING,
-        ActionKind.NOTICE,
-        ActionKind.BLOCK,
-        ActionKind.MUTE,
-        ActionKind.REPORT,
-        ActionKind.FORMAL_WARNING,
-        ActionKind.UNHIDE,
-        ActionKind.UNBLOCK,
-    }
-)
-FORMAL_ACTIONS: frozenset[ActionKind] = frozenset(
-    {ActionKind.FORMAL_WARNING, ActionKind.ASSESSMENT, ActionKind.RESTRICTION}
-)
-MESSAGE_ACTIONS: frozenset[ActionKind] = frozenset(
-    {
-        ActionKind.PUBLIC_WARNING,
-        ActionKind.PRIVATE_WARNING,
-        ActionKind.NOTICE,
-        ActionKind.FORMAL_WARNING,
-    }
-)
+# Each written message (a warning, a notice, a restriction letter) is a private message or a
+# public reply on the platform; the rest are the platform's own moderation actions.
+ON_PLATFORM: Mapping[ActionKind, PlatformAction] = {
+    ActionKind.HIDE: PlatformAction.HIDE,
+    ActionKind.DELETE: PlatformAction.DELETE,
+    ActionKind.PUBLIC_WARNING: PlatformAction.REPLY,
+    ActionKind.PRIVATE_WARNING: PlatformAction.MESSAGE,
+    ActionKind.NOTICE: PlatformAction.MESSAGE,
+    ActionKind.FORMAL_WARNING: PlatformAction.MESSAGE,
+    ActionKind.RESTRICTION: PlatformAction.MESSAGE,
+    ActionKind.BLOCK: PlatformAction.BLOCK,
+    ActionKind.MUTE: PlatformAction.MUTE,
+    ActionKind.REPORT: PlatformAction.REPORT,
+    ActionKind.UNHIDE: PlatformAction.UNHIDE,
+    ActionKind.UNBLOCK: PlatformAction.UNBLOCK,
+}
 
 
 class ActionState(enum.StrEnum):
@@ -273,15 +169,6 @@ class Decision:
     def acted(self) -> bool:
         """Whether anything at all was planned."""
         return bool(self.actions)
-
-
-@dataclass(frozen=True, slots=True)
-class ActionReceipt:
-    """What a connector reports back after performing an action."""
-
-    ok: bool
-    platform_ref: str = ""
-    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)

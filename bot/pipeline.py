@@ -23,14 +23,15 @@ from bot.decide.engine import PolicyEngine
 from bot.decide.messages import Messages
 from bot.detect.build import build_classifier, build_detectors
 from bot.detect.history import OWN, histories
-from bot.domain import ActionKind, ActionState, Contact, Decision, LadderStep, PersonState
-from bot.errors import BotError
+from bot.domain import ActionKind, ActionState, Decision, LadderStep, PersonState
+from bot.errors import EXPECTED
 from bot.identify.accounts import AliasBook, identify, upsert_accounts
 from bot.identify.suspicions import suspect_connections
 from bot.register.audit import BOT, audit
 from bot.register.cases import CaseBook, person_states, rung
 from bot.settings.loading import LoadedConfig
 from bot.settings.saved import apply_saved_settings, settings_revision
+from bot.settings.secrets import read_secret
 from bot.storage import models as m
 from bot.storage.queries import (
     advance_cursor,
@@ -42,7 +43,7 @@ from bot.storage.queries import (
 )
 from bot.storage.session import Store
 from filters.classifier import Classification, TextClassifier
-from platforms.base import Connector
+from platforms.base import Connector, Contact
 from platforms.registry import build_connector
 
 log = structlog.get_logger(__name__)
@@ -96,7 +97,10 @@ class Pipeline:
         self.connectors = (
             connectors
             if connectors is not None
-            else {name: build_connector(name, cfg) for name, cfg in settings.connectors.items()}
+            else {
+                name: build_connector(name, cfg, read_secret)
+                for name, cfg in settings.connectors.items()
+            }
         )
         self.classifier = classifier or build_classifier(loaded)
         self.messages = build_messages(loaded)
@@ -151,7 +155,7 @@ class Pipeline:
             else:
                 with self.store.begin() as session:
                     record_poll_success(session=session, connector=name, at=self.clock())
-        except BotError as exc:
+        except EXPECTED as exc:
             problems.append(str(exc))
         # Warnings (a polling gap longer than the platform keeps) and failures both go to
         # connector health, after the cursor moves, so advancing it does not clear them.
@@ -264,7 +268,9 @@ class Pipeline:
             c.id: [
                 f
                 for detector in self.detectors
-                for f in detector.check(to_domain(c), snapshots[identities[c.account_id].subject])
+                for f in detector.check(
+                    c.text, c.created_at, snapshots[identities[c.account_id].subject]
+                )
             ]
             for c in contacts
         }

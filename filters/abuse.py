@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
-from bot.domain import Category, Finding
+from filters.base import Category, Finding
 from filters.context import is_reported_speech, sentence_at
 from filters.normalise import Folded
 from filters.patterns import (

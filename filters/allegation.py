@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from bot.domain import Category, Finding
+from filters.base import Category, Finding
 from filters.context import is_question, is_reported_speech, sentence_at
 from filters.normalise import Folded
 from filters.patterns import PatternRule, prefix_gate, words

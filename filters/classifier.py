@@ -19,10 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from bot.domain import TEXT_CATEGORIES, Category, Finding
 from filters.abuse import PERSON_ONLY, AbuseFilter, aimed_at_person
 from filters.allegation import AllegationFilter
-from filters.base import TextFilter
+from filters.base import TEXT_CATEGORIES, Category, Finding, TextFilter
 from filters.context import is_lawful_escalation, is_mention, is_reported_speech
 from filters.discrimination import DiscriminationFilter
 from filters.harassment import HarassmentFilter

@@ -8,10 +8,10 @@ look, which is how the policy engine treats it (never a hide, never automatic).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import ClassVar
 
-from bot.domain import Category, Contact, Finding
+from filters.base import Category, Finding
 from filters.history import History
 
 
@@ -32,11 +32,11 @@ class ContactRateDetector:
     def __init__(self, windows: tuple[Window, ...]) -> None:
         self.windows = windows
 
-    def check(self, contact: Contact, history: History) -> list[Finding]:
+    def check(self, text: str, at: datetime, history: History) -> list[Finding]:
         """A finding for the tightest window exceeded, if any."""
-        earlier = history.before(contact.created_at)
+        earlier = history.before(at)
         for window in sorted(self.windows, key=lambda w: w.length):
-            since = contact.created_at - window.length
+            since = at - window.length
             count = 1 + sum(1 for c in earlier if c.at >= since)
             if count > window.limit:
                 platforms = sorted({c.platform for c in earlier if c.at >= since})

@@ -11,10 +11,10 @@ earlier ones in the window to make such demands.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import ClassVar
 
-from bot.domain import Category, Contact, Finding
+from filters.base import Category, Finding
 from filters.history import History
 from filters.normalise import fold
 
@@ -57,15 +57,13 @@ class DemandsDetector:
         self.repeats = repeats
         self.within = within
 
-    def check(self, contact: Contact, history: History) -> list[Finding]:
+    def check(self, text: str, at: datetime, history: History) -> list[Finding]:
         """A finding when this contact's demand is one too many."""
-        kinds = demands_in(contact.text)
+        kinds = demands_in(text)
         if not kinds:
             return []
-        since = contact.created_at - self.within
-        earlier = sum(
-            1 for c in history.before(contact.created_at) if c.at >= since and demands_in(c.text)
-        )
+        since = at - self.within
+        earlier = sum(1 for c in history.before(at) if c.at >= since and demands_in(c.text))
         count = earlier + 1
         if count < self.repeats:
             return []

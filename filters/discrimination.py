@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import ClassVar
 
-from bot.domain import Category, Finding
+from filters.base import Category, Finding
 from filters.context import is_mention, is_reported_speech, sentence_at
 from filters.normalise import Folded
 from filters.patterns import PatternRule, at_word_start, words

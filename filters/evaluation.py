@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.domain import TEXT_CATEGORIES
+from filters.base import TEXT_CATEGORIES
 
 ACCEPTABLE = "acceptable"
 CATEGORY_NAMES: tuple[str, ...] = tuple(c.value for c in TEXT_CATEGORIES)

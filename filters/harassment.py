@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import ClassVar
 
-from bot.domain import Category, Finding
+from filters.base import Category, Finding
 from filters.context import sentence_at
 from filters.normalise import Folded
 from filters.patterns import anchored, staff_name_patterns, words

@@ -18,8 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.domain import Span
-
 # Letters from other scripts that render like Latin ones. Only unambiguous look-alikes.
 HOMOGLYPHS: dict[str, str] = {
     # Cyrillic
@@ -36,6 +34,14 @@ HOMOGLYPHS: dict[str, str] = {
 }  # fmt: skip
 
 _SEPARATED = re.compile(r"(?<![^\W\d_])(?:[^\W\d_](?P<sep>[ .*_\-]{1,2})){2,}[^\W\d_](?![^\W\d_])")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open range of character offsets into the original text: what a finding marks."""
+
+    start: int
+    end: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import ClassVar
 
-from bot.domain import Category, Finding, Span
+from filters.base import Category, Finding
+from filters.normalise import Span
 
 
 @dataclass(frozen=True, slots=True)

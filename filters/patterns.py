@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from bot.domain import Category, Finding
+from filters.base import Category, Finding
 from filters.normalise import Folded
 from filters.prescan import QuickSearch
 

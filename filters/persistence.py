@@ -8,11 +8,12 @@ when that has happened repeatedly.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from rapidfuzz import fuzz, utils
 
-from bot.domain import Category, Contact, Finding
+from filters.base import Category, Finding
 from filters.history import History
 
 
@@ -25,10 +26,10 @@ class PersistenceDetector:
         self.similarity = similarity
         self.repeats = repeats
 
-    def check(self, contact: Contact, history: History) -> list[Finding]:
+    def check(self, text: str, at: datetime, history: History) -> list[Finding]:
         """A finding when this contact repeats an answered issue often enough."""
-        earlier = history.before(contact.created_at)
-        text = utils.default_process(contact.text)
+        earlier = history.before(at)
+        text = utils.default_process(text)
         if len(text) < 20:
             return []  # too short to tell one issue from another
         similar = [

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
-from bot.domain import Category, Finding
+from filters.base import Category, Finding
 from filters.normalise import Folded
 from filters.wordmatch import WordMatcher, read_word_file
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.domain import Category
+from filters.base import Category
 
 FORMAT = "modbot-linear-scorer/1"
 DEFAULT_MODEL = Path(__file__).with_name("models") / "scorer.json.gz"

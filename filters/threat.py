@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from bot.domain import Category, Finding
+from filters.base import Category, Finding
 from filters.context import is_lawful_escalation, is_mention, is_reported_speech, sentence_at
 from filters.normalise import Folded
 from filters.patterns import PatternRule, compile_rule, prefix_gate, words

@@ -22,7 +22,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -32,7 +32,7 @@ import structlog
 from pydantic import BaseModel, ConfigDict, Field
 from requests.adapters import HTTPAdapter
 
-from bot.errors import AuthError, ConfigError, PlatformError, RateLimitedError
+from platforms.base import AuthError, PlatformError, RateLimitedError, SecretSource
 
 log = structlog.get_logger(__name__)
 
@@ -200,27 +200,11 @@ class Caller:
             raise error
 
 
-def secret_value(env_name: str) -> str:
-    """The value of the secret in `env_name` (raises `ConfigError` naming it if unset)."""
-    from bot.settings.secrets import read_secret
-
-    secret = read_secret(env_name)
+def secret_value(secrets: SecretSource, env_name: str) -> str:
+    """The value of the secret in `env_name`; `secrets` raises, naming it, if it is unset."""
+    secret = secrets(env_name)
     assert secret is not None  # required=True raises instead
     return secret.get_secret_value()
-
-
-def missing_secrets(env_names: Iterable[str]) -> list[str]:
-    """Which of these environment variables (or their ``_FILE`` forms) are not set."""
-    from bot.settings.secrets import read_secret
-
-    missing = []
-    for name in env_names:
-        try:
-            if read_secret(name, required=False) is None:
-                missing.append(name)
-        except ConfigError:
-            missing.append(name)
-    return missing
 
 
 def load_cursor(cursor: str | None, connector: str) -> dict[str, Any]:

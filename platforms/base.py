@@ -2,9 +2,13 @@
 
 Connectors know platforms, not policy. They turn platform items into `Contact`s, keep no
 cursor of their own (the store keeps it, so a crash never skips anything), declare what they
-can do as a `Capability` set, and perform one action at a time given an idempotency key.
-What a connector cannot do never raises: the runner checks `capabilities` first and hands the
-action to staff as a manual task.
+can do as a `Capability` set, and perform one `PlatformAction` at a time given an idempotency
+key. What a connector cannot do never raises: the runner checks `capabilities` first and hands
+the action to staff as a manual task.
+
+The words a connector speaks live here with the interface (the way errbot's backend owns its
+`Message` and `Person`): contacts and accounts, platform actions and receipts, and the errors
+a platform can answer with. Nothing in `platforms/` imports the bot.
 """
 
 from __future__ import annotations
@@ -15,7 +19,145 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar, Protocol, runtime_checkable
 
-from bot.domain import ActionKind, ActionReceipt, Contact, ContactKind
+from pydantic import SecretStr
+
+
+class ContactKind(enum.StrEnum):
+    """How a contact reached the landlord's account."""
+
+    POST = "post"
+    COMMENT = "comment"
+    REPLY = "reply"
+    MENTION = "mention"
+    PRIVATE_MESSAGE = "private_message"
+
+    @property
+    def is_public(self) -> bool:
+        """Public contacts can be hidden and answered in public; private ones cannot."""
+        return self is not ContactKind.PRIVATE_MESSAGE
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRef:
+    """An account as a platform shows it: who wrote a contact."""
+
+    platform: str
+    platform_user_id: str
+    handle: str
+    display_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """One thing a person posted to or sent the landlord's account."""
+
+    connector: str
+    platform: str
+    external_id: str
+    account: AccountRef
+    kind: ContactKind
+    text: str
+    created_at: datetime
+    permalink: str = ""
+    thread_id: str = ""
+    parent_id: str = ""
+
+
+class PlatformAction(enum.StrEnum):
+    """What a connector can be asked to do, in the platform's terms (not the policy's).
+
+    The bot decides a "formal warning" or a "notice"; on the platform each is a private
+    message, and a public warning is a reply.
+    """
+
+    HIDE = "hide"
+    UNHIDE = "unhide"
+    DELETE = "delete"
+    REPLY = "reply"
+    MESSAGE = "message"
+    BLOCK = "block"
+    UNBLOCK = "unblock"
+    MUTE = "mute"
+    REPORT = "report"
+
+    @property
+    def sends(self) -> bool:
+        """Whether it puts words in front of someone: never done twice."""
+        return self in (PlatformAction.REPLY, PlatformAction.MESSAGE)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionReceipt:
+    """What a connector reports back after performing an action."""
+
+    ok: bool
+    platform_ref: str = ""
+    detail: str = ""
+
+
+class SecretSource(Protocol):
+    """Reads a secret the config names (an environment variable); given to each connector.
+
+    With `required`, a missing secret raises an error that says which variable to set;
+    without, it returns None.
+    """
+
+    def __call__(self, name: str, *, required: bool = True) -> SecretStr | None:
+        """The secret in the environment variable `name`."""
+        ...
+
+
+# --- what a platform can answer with --------------------------------------------------------
+
+
+class PlatformError(Exception):
+    """A connector's platform refused or failed a call (or sent something unreadable)."""
+
+
+class AuthError(PlatformError):
+    """Credentials are missing, expired or revoked: the connector stops until fixed."""
+
+
+class RateLimitedError(PlatformError):
+    """The platform asked us to wait; `retry_after` is in seconds (None if not given)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class NotFoundError(PlatformError):
+    """The item or account no longer exists on the platform."""
+
+
+class ForbiddenError(PlatformError):
+    """The account lacks a permission the action needs; staff must act by hand."""
+
+
+class UnsupportedActionError(PlatformError):
+    """The platform cannot do this action *here*, decided at the time of the call.
+
+    Unlike a missing capability, the answer depends on the item: a Facebook private reply
+    after 7 days or a second time, an X reply to someone who did not mention the account, an
+    X hide outside the organisation's own conversations. The runner hands the action to staff
+    with this message as the reason; it is never retried.
+    """
+
+
+class DeliveryUnknownError(PlatformError):
+    """A message may or may not have gone out (the platform timed out or failed after it).
+
+    Resending could message the person twice and the platform offers no way to look, so the
+    runner never retries it: staff get a task to check the conversation and send it by hand
+    only if it is not there.
+    """
+
+
+class PayloadError(PlatformError):
+    """What the platform gave us cannot be read: a malformed inbox row, body or answer."""
+
+
+# --- the interface ------------------------------------------------------------------------
 
 
 class Capability(enum.Flag):
@@ -33,20 +175,17 @@ class Capability(enum.Flag):
     REPORT = enum.auto()
 
 
-ACTION_CAPABILITY: dict[ActionKind, Capability] = {
-    ActionKind.HIDE: Capability.HIDE,
-    ActionKind.DELETE: Capability.DELETE,
-    ActionKind.PUBLIC_WARNING: Capability.REPLY,
-    ActionKind.PRIVATE_WARNING: Capability.MESSAGE,
-    ActionKind.NOTICE: Capability.MESSAGE,
-    ActionKind.FORMAL_WARNING: Capability.MESSAGE,
-    ActionKind.RESTRICTION: Capability.MESSAGE,
+NEEDS: Mapping[PlatformAction, Capability] = {
+    PlatformAction.HIDE: Capability.HIDE,
+    PlatformAction.DELETE: Capability.DELETE,
+    PlatformAction.REPLY: Capability.REPLY,
+    PlatformAction.MESSAGE: Capability.MESSAGE,
     # Undoing needs the same permission as doing (unhide, unban / approve on Reddit).
-    ActionKind.UNHIDE: Capability.HIDE,
-    ActionKind.UNBLOCK: Capability.BLOCK,
-    ActionKind.BLOCK: Capability.BLOCK,
-    ActionKind.MUTE: Capability.MUTE,
-    ActionKind.REPORT: Capability.REPORT,
+    PlatformAction.UNHIDE: Capability.HIDE,
+    PlatformAction.UNBLOCK: Capability.BLOCK,
+    PlatformAction.BLOCK: Capability.BLOCK,
+    PlatformAction.MUTE: Capability.MUTE,
+    PlatformAction.REPORT: Capability.REPORT,
 }
 
 
@@ -91,14 +230,15 @@ class ActionRequest:
 
     `idempotency_key` is stable across retries and restarts: a connector that can look up
     whether it already did the action (e.g. its own reply in the thread) uses it to answer
-    from the record instead of doing it twice.
+    from the record instead of doing it twice. `label` never changes what is done.
     """
 
-    kind: ActionKind
+    kind: PlatformAction
     target: ActionTarget
     idempotency_key: str
     message: str = ""
     reason: str = ""
+    label: str = ""  # what the bot calls it ("formal_warning"), for records such as an outbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +311,6 @@ class Connector(Protocol):
         ...
 
 
-def can_perform(connector: Connector, kind: ActionKind) -> bool:
-    """Whether `connector` declares the capability `kind` needs."""
-    needed = ACTION_CAPABILITY.get(kind)
-    return needed is not None and bool(connector.capabilities & needed)
+def can_perform(connector: Connector, action: PlatformAction) -> bool:
+    """Whether `connector` declares the capability `action` needs."""
+    return bool(connector.capabilities & NEEDS[action])

@@ -30,16 +30,6 @@ import requests
 import structlog
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from bot.domain import AccountRef, ActionKind, ActionReceipt, Contact, ContactKind
-from bot.errors import (
-    AuthError,
-    DeliveryUnknownError,
-    ForbiddenError,
-    NotFoundError,
-    PlatformError,
-    RateLimitedError,
-    UnsupportedActionError,
-)
 from platforms._http import (
     Caller,
     Redactor,
@@ -54,10 +44,23 @@ from platforms._http import (
     utc_from_unix,
 )
 from platforms.base import (
+    AccountRef,
+    ActionReceipt,
     ActionRequest,
+    AuthError,
     Capability,
+    Contact,
+    ContactKind,
+    DeliveryUnknownError,
     FetchedBatch,
+    ForbiddenError,
+    NotFoundError,
+    PlatformAction,
+    PlatformError,
+    RateLimitedError,
     Recall,
+    SecretSource,
+    UnsupportedActionError,
     WebhookReply,
     WebhookRequest,
 )
@@ -67,23 +70,17 @@ log = structlog.get_logger(__name__)
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 GRAPH_URL = "https://graph.facebook.com"
 PRIVATE_REPLY_WINDOW = timedelta(days=7)
-MESSAGE_KINDS = {
-    ActionKind.PRIVATE_WARNING,
-    ActionKind.NOTICE,
-    ActionKind.FORMAL_WARNING,
-    ActionKind.RESTRICTION,
-}
 RATE_LIMIT_CODES = {4, 17, 32, 613, 80001}
 PRIVATE_REPLY_REFUSED = {10900: "a private reply was already sent to this comment",
                          10903: "this person cannot receive a private reply to this comment",
                          551: "this person is not available to message"}  # fmt: skip
 PERMISSION_FOR = {
-    ActionKind.HIDE: "pages_manage_engagement (and pages_read_user_content)",
-    ActionKind.DELETE: "pages_manage_engagement",
-    ActionKind.PUBLIC_WARNING: "pages_manage_engagement",
-    ActionKind.BLOCK: "the MODERATE task on the Page (pages_manage_engagement)",
-    ActionKind.UNHIDE: "pages_manage_engagement (and pages_read_user_content)",
-    ActionKind.UNBLOCK: "the MODERATE task on the Page (pages_manage_engagement)",
+    PlatformAction.HIDE: "pages_manage_engagement (and pages_read_user_content)",
+    PlatformAction.DELETE: "pages_manage_engagement",
+    PlatformAction.REPLY: "pages_manage_engagement",
+    PlatformAction.BLOCK: "the MODERATE task on the Page (pages_manage_engagement)",
+    PlatformAction.UNHIDE: "pages_manage_engagement (and pages_read_user_content)",
+    PlatformAction.UNBLOCK: "the MODERATE task on the Page (pages_manage_engagement)",
 }
 COMMENT_FIELDS = "id,message,from{id,name},created_time,parent{id},permalink_url,attachment"
 FEED_FIELDS = "id,message,from,created_time,updated_time,permalink_url"
@@ -365,10 +362,17 @@ class FacebookConnector:
     type_name: ClassVar[str] = "facebook"
 
     def __init__(
-        self, name: str, config: FacebookConfig, *, sleep: Any = None, clock: Any = None
+        self,
+        name: str,
+        config: FacebookConfig,
+        *,
+        secrets: SecretSource,
+        sleep: Any = None,
+        clock: Any = None,
     ) -> None:
         self.name = name
         self.config = config
+        self.secrets = secrets
         self.redactor = Redactor()
         self.caller = Caller(
             name, config.http, self._translate, **({"sleep": sleep} if sleep else {})
@@ -413,7 +417,7 @@ class FacebookConnector:
     def graph(self) -> facebook.GraphAPI:
         """The SDK client, built on first use (so `connectors check` needs no token)."""
         if self._graph is None:
-            token = secret_value(self.config.page_token_env)
+            token = secret_value(self.secrets, self.config.page_token_env)
             self.redactor.add(token)
             rewrite = (GRAPH_URL, self.config.api_base_url) if self.config.api_base_url else None
             session = timed_session(self.config.http.timeout_seconds, rewrite)
@@ -631,7 +635,7 @@ class FacebookConnector:
         if request.method != "POST":
             return WebhookReply(405, "GET or POST only")
         try:
-            secret = secret_value(self.config.app_secret_env)
+            secret = secret_value(self.secrets, self.config.app_secret_env)
         except Exception:
             log.error("webhook_secret_missing", connector=self.name, env=self.config.app_secret_env)
             return WebhookReply(403, "webhook signatures cannot be checked: app secret not set")
@@ -669,7 +673,7 @@ class FacebookConnector:
 
     def _handshake(self, request: WebhookRequest) -> WebhookReply:
         try:
-            expected = secret_value(self.config.verify_token_env)
+            expected = secret_value(self.secrets, self.config.verify_token_env)
         except Exception:
             log.error("webhook_verify_token_missing", env=self.config.verify_token_env)
             return WebhookReply(403, "verify token not set")
@@ -689,35 +693,38 @@ class FacebookConnector:
         item = target.external_id
         private = target.kind is ContactKind.PRIVATE_MESSAGE
         try:
-            if kind in (ActionKind.HIDE, ActionKind.DELETE, ActionKind.PUBLIC_WARNING) and private:
+            if (
+                kind in (PlatformAction.HIDE, PlatformAction.DELETE, PlatformAction.REPLY)
+                and private
+            ):
                 raise UnsupportedActionError(
                     "a Messenger message cannot be hidden, deleted or answered in public"
                 )
-            if kind is ActionKind.HIDE:
+            if kind is PlatformAction.HIDE:
                 return self._gone_is_done(
                     f"hide {item}",
                     lambda: self.graph.request(self._path(item), post_args={"is_hidden": "true"}),
                     f"facebook:hidden:{item}",
                 )
-            if kind is ActionKind.DELETE:
+            if kind is PlatformAction.DELETE:
                 return self._gone_is_done(
                     f"delete {item}",
                     lambda: self.graph.delete_object(item),
                     f"facebook:deleted:{item}",
                 )
-            if kind is ActionKind.PUBLIC_WARNING:
+            if kind is PlatformAction.REPLY:
                 return self._reply(request)
-            if kind in MESSAGE_KINDS:
+            if kind is PlatformAction.MESSAGE:
                 return self._private(request)
-            if kind is ActionKind.BLOCK:
+            if kind is PlatformAction.BLOCK:
                 return self._block(request)
-            if kind is ActionKind.UNHIDE:
+            if kind is PlatformAction.UNHIDE:
                 self._call(
                     f"unhide {item}",
                     lambda: self.graph.request(self._path(item), post_args={"is_hidden": "false"}),
                 )
                 return ActionReceipt(ok=True, platform_ref=f"facebook:unhidden:{item}")
-            if kind is ActionKind.UNBLOCK:
+            if kind is PlatformAction.UNBLOCK:
                 return self._unblock(request)
         except ForbiddenError as exc:
             needed = PERMISSION_FOR.get(kind, "pages_messaging")
@@ -842,7 +849,7 @@ class FacebookConnector:
     def already_done(self, request: ActionRequest) -> ActionReceipt | Recall:
         """A public reply is looked for under the item; anything else cannot be looked up."""
         if (
-            request.kind is ActionKind.PUBLIC_WARNING
+            request.kind is PlatformAction.REPLY
             and request.target.kind is not ContactKind.PRIVATE_MESSAGE
         ):
             found = self._find_reply(request)

@@ -24,14 +24,19 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from bot.domain import AccountRef, ActionReceipt, Contact, ContactKind
-from bot.errors import InputError, PlatformError
-from bot.settings.secrets import read_secret
+from platforms._http import secret_value
 from platforms.base import (
+    AccountRef,
+    ActionReceipt,
     ActionRequest,
     Capability,
+    Contact,
+    ContactKind,
     FetchedBatch,
+    PayloadError,
+    PlatformError,
     Recall,
+    SecretSource,
     WebhookReply,
     WebhookRequest,
 )
@@ -88,7 +93,7 @@ class LocalCursor:
             parts = dict(item.split("=", 1) for item in cursor.split(";"))
             return int(parts["offset"]), int(parts["line"])
         except (ValueError, KeyError):
-            raise InputError(
+            raise PayloadError(
                 f"the stored cursor for inbox {inbox} is unreadable ({cursor!r}); "
                 "reset it with `modbot connectors reset`"
             ) from None
@@ -104,9 +109,10 @@ class LocalConnector:
 
     type_name: ClassVar[str] = "local"
 
-    def __init__(self, name: str, config: LocalConfig) -> None:
+    def __init__(self, name: str, config: LocalConfig, *, secrets: SecretSource) -> None:
         self.name = name
         self.config = config
+        self.secrets = secrets
         self._done: dict[str, ActionReceipt] | None = None
 
     @property
@@ -128,16 +134,16 @@ class LocalConnector:
         """Yield the inbox rows after `cursor` in batches, each with the cursor covering it.
 
         Raises:
-            InputError: the inbox is missing, shorter than the cursor, or has a malformed row
+            PayloadError: the inbox is missing, shorter than the cursor, or has a malformed row
                 (naming the line); rows before it have already been yielded.
         """
         inbox = self.config.inbox
         offset, line_no = LocalCursor.parse(cursor, inbox)
         if not inbox.is_file():
-            raise InputError(f"inbox {inbox} does not exist; check connectors.{self.name}.inbox")
+            raise PayloadError(f"inbox {inbox} does not exist; check connectors.{self.name}.inbox")
         size = inbox.stat().st_size
         if offset > size:
-            raise InputError(
+            raise PayloadError(
                 f"inbox {inbox} is shorter ({size} bytes) than where the last pass stopped "
                 f"({offset} bytes): was it replaced? Reset the cursor with "
                 f"`modbot connectors reset {self.name}` to read it from the start"
@@ -163,11 +169,13 @@ class LocalConnector:
         try:
             data = json.loads(raw)
         except UnicodeDecodeError:
-            raise InputError(f"{where}: not UTF-8 text") from None
+            raise PayloadError(f"{where}: not UTF-8 text") from None
         except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+            raise PayloadError(
+                f"{where}: not valid JSON ({exc.msg} at column {exc.colno})"
+            ) from None
         if not isinstance(data, dict):
-            raise InputError(f"{where}: expected a JSON object, found {type(data).__name__}")
+            raise PayloadError(f"{where}: expected a JSON object, found {type(data).__name__}")
         try:
             row = _InboxRow.model_validate(data)
         except ValidationError as exc:
@@ -175,7 +183,7 @@ class LocalConnector:
                 f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
                 for e in exc.errors(include_url=False)
             )
-            raise InputError(f"{where}: {problems}") from None
+            raise PayloadError(f"{where}: {problems}") from None
         created = row.created_at
         if created.tzinfo is None:
             created = created.replace(tzinfo=UTC)
@@ -205,7 +213,7 @@ class LocalConnector:
         if request.method != "POST":
             return WebhookReply(405, "POST inbox rows to this URL")
         if self.config.webhook_token_env:
-            expected = read_secret(self.config.webhook_token_env).get_secret_value()
+            expected = secret_value(self.secrets, self.config.webhook_token_env)
             given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
             if not hmac.compare_digest(given.encode(), expected.encode()):
                 return WebhookReply(403, "missing or wrong token")
@@ -219,7 +227,7 @@ class LocalConnector:
                 self._parse(json.dumps(row).encode(), number)
                 for number, row in enumerate(rows, start=1)
             )
-        except InputError as exc:
+        except PayloadError as exc:
             return WebhookReply(400, str(exc).replace(f"{self.config.inbox}, line", "row"))
         return WebhookReply(200, "ok", contacts=contacts)
 
@@ -231,7 +239,7 @@ class LocalConnector:
         receipt = ActionReceipt(ok=True, platform_ref=f"outbox:{request.idempotency_key}")
         row = {
             "key": request.idempotency_key,
-            "action": request.kind.value,
+            "action": request.label or request.kind.value,
             "platform": request.target.platform,
             "target": request.target.external_id,
             "account": request.target.account_handle,

@@ -28,16 +28,6 @@ import structlog
 from praw.models import Comment, Message, Submission
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from bot.domain import AccountRef, ActionKind, ActionReceipt, Contact, ContactKind
-from bot.errors import (
-    AuthError,
-    DeliveryUnknownError,
-    ForbiddenError,
-    NotFoundError,
-    PlatformError,
-    RateLimitedError,
-    UnsupportedActionError,
-)
 from platforms._http import (
     Caller,
     Redactor,
@@ -51,10 +41,23 @@ from platforms._http import (
     utc_from_unix,
 )
 from platforms.base import (
+    AccountRef,
+    ActionReceipt,
     ActionRequest,
+    AuthError,
     Capability,
+    Contact,
+    ContactKind,
+    DeliveryUnknownError,
     FetchedBatch,
+    ForbiddenError,
+    NotFoundError,
+    PlatformAction,
+    PlatformError,
+    RateLimitedError,
     Recall,
+    SecretSource,
+    UnsupportedActionError,
     WebhookReply,
     WebhookRequest,
 )
@@ -63,20 +66,14 @@ log = structlog.get_logger(__name__)
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 REDDIT = "https://www.reddit.com"
-MESSAGE_KINDS = {
-    ActionKind.PRIVATE_WARNING,
-    ActionKind.NOTICE,
-    ActionKind.FORMAL_WARNING,
-    ActionKind.RESTRICTION,
-}
 MOD_PERMISSION = {
-    ActionKind.HIDE: "posts",
-    ActionKind.DELETE: "posts",
-    ActionKind.PUBLIC_WARNING: "posts",
-    ActionKind.BLOCK: "access",
-    ActionKind.MUTE: "access and mail",
-    ActionKind.UNHIDE: "posts",
-    ActionKind.UNBLOCK: "access",
+    PlatformAction.HIDE: "posts",
+    PlatformAction.DELETE: "posts",
+    PlatformAction.REPLY: "posts",
+    PlatformAction.BLOCK: "access",
+    PlatformAction.MUTE: "access and mail",
+    PlatformAction.UNHIDE: "posts",
+    PlatformAction.UNBLOCK: "access",
 }
 RATELIMIT = re.compile(r"(\d+)\s*(second|minute|hour)", re.IGNORECASE)
 
@@ -206,10 +203,17 @@ class RedditConnector:
     type_name: ClassVar[str] = "reddit"
 
     def __init__(
-        self, name: str, config: RedditConfig, *, sleep: Any = None, clock: Any = None
+        self,
+        name: str,
+        config: RedditConfig,
+        *,
+        secrets: SecretSource,
+        sleep: Any = None,
+        clock: Any = None,
     ) -> None:
         self.name = name
         self.config = config
+        self.secrets = secrets
         self.redactor = Redactor()
         self.caller = Caller(
             name, config.http, self._translate, **({"sleep": sleep} if sleep else {})
@@ -256,10 +260,10 @@ class RedditConnector:
         if self._reddit is None:
             c = self.config
             values = {
-                "client_id": secret_value(c.client_id_env),
-                "client_secret": secret_value(c.client_secret_env),
-                "username": secret_value(c.username_env),
-                "password": secret_value(c.password_env),
+                "client_id": secret_value(self.secrets, c.client_id_env),
+                "client_secret": secret_value(self.secrets, c.client_secret_env),
+                "username": secret_value(self.secrets, c.username_env),
+                "password": secret_value(self.secrets, c.password_env),
             }
             self.redactor.add(values["client_secret"], values["password"], values["client_id"])
             self._username = values["username"]
@@ -451,30 +455,30 @@ class RedditConnector:
         kind = request.kind
         target = request.target
         try:
-            if kind in (ActionKind.HIDE, ActionKind.DELETE):
+            if kind in (PlatformAction.HIDE, PlatformAction.DELETE):
                 thing = self._thing(target.external_id)
                 self._call(
                     f"remove {target.external_id}",
                     lambda: thing.mod.remove(spam=False, reason_id=self.config.removal_reason_id),
                 )
-                if kind is ActionKind.DELETE and self.config.lock_on_delete:
+                if kind is PlatformAction.DELETE and self.config.lock_on_delete:
                     self._call(f"lock {target.external_id}", lambda: thing.mod.lock())
                 return ActionReceipt(ok=True, platform_ref=f"reddit:removed:{target.external_id}")
-            if kind is ActionKind.PUBLIC_WARNING:
+            if kind is PlatformAction.REPLY:
                 return self._reply(request)
-            if kind in MESSAGE_KINDS:
+            if kind is PlatformAction.MESSAGE:
                 return self._message(request)
-            if kind is ActionKind.BLOCK:
+            if kind is PlatformAction.BLOCK:
                 return self._ban(request)
-            if kind is ActionKind.MUTE:
+            if kind is PlatformAction.MUTE:
                 user = target.account_handle
                 self._call(f"mute u/{user} in modmail", lambda: self.subreddit.muted.add(user))
                 return ActionReceipt(ok=True, platform_ref=f"reddit:muted:{user}")
-            if kind is ActionKind.UNHIDE:
+            if kind is PlatformAction.UNHIDE:
                 thing = self._thing(target.external_id)
                 self._call(f"approve {target.external_id}", lambda: thing.mod.approve())
                 return ActionReceipt(ok=True, platform_ref=f"reddit:approved:{target.external_id}")
-            if kind is ActionKind.UNBLOCK:
+            if kind is PlatformAction.UNBLOCK:
                 user = target.account_handle
                 self._call(f"unban u/{user}", lambda: self.subreddit.banned.remove(user))
                 return ActionReceipt(ok=True, platform_ref=f"reddit:unbanned:{user}")
@@ -584,7 +588,7 @@ class RedditConnector:
 
     def already_done(self, request: ActionRequest) -> ActionReceipt | Recall:
         """A public reply is looked for among the bot's comments; a message cannot be."""
-        if request.kind is ActionKind.PUBLIC_WARNING:
+        if request.kind is PlatformAction.REPLY:
             return self._find_reply(request) or Recall.NOT_DONE
         return Recall.UNKNOWN
 

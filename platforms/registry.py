@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from platforms.base import Connector
+from platforms.base import Connector, SecretSource
 from platforms.facebook import FacebookConfig, FacebookConnector
 from platforms.local import LocalConfig, LocalConnector
 from platforms.reddit import RedditConfig, RedditConnector
@@ -29,11 +29,14 @@ CONNECTOR_TYPES: dict[str, type] = {
 
 
 def build_connector(
-    name: str, config: LocalConfig | FacebookConfig | XConfig | RedditConfig
+    name: str,
+    config: LocalConfig | FacebookConfig | XConfig | RedditConfig,
+    secrets: SecretSource,
 ) -> Connector:
     """Build the connector `name` from its validated settings.
 
-    Building reads no secret and calls no platform: each real connector signs in on its
-    first call, so `modbot connectors check` and `config check` stay offline.
+    Building reads no secret and calls no platform: each real connector reads its secrets
+    through `secrets` and signs in on its first call, so `modbot connectors check` and
+    `config check` stay offline.
     """
-    return CONNECTOR_TYPES[config.type](name, config)
+    return CONNECTOR_TYPES[config.type](name, config, secrets=secrets)

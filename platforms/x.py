@@ -32,16 +32,6 @@ import structlog
 import tweepy
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from bot.domain import AccountRef, ActionKind, ActionReceipt, Contact, ContactKind
-from bot.errors import (
-    AuthError,
-    ForbiddenError,
-    NotFoundError,
-    PlatformError,
-    RateLimitedError,
-    UnsupportedActionError,
-)
-from bot.settings.secrets import read_secret
 from platforms._http import (
     Caller,
     Redactor,
@@ -56,10 +46,22 @@ from platforms._http import (
     utc_from_unix,
 )
 from platforms.base import (
+    AccountRef,
+    ActionReceipt,
     ActionRequest,
+    AuthError,
     Capability,
+    Contact,
+    ContactKind,
     FetchedBatch,
+    ForbiddenError,
+    NotFoundError,
+    PlatformAction,
+    PlatformError,
+    RateLimitedError,
     Recall,
+    SecretSource,
+    UnsupportedActionError,
     WebhookReply,
     WebhookRequest,
 )
@@ -79,12 +81,6 @@ TWEET_FIELDS = [
 ]
 USER_FIELDS = ["username", "name"]
 DM_FIELDS = ["id", "text", "created_at", "sender_id", "dm_conversation_id", "event_type"]
-MESSAGE_KINDS = {
-    ActionKind.PRIVATE_WARNING,
-    ActionKind.NOTICE,
-    ActionKind.FORMAL_WARNING,
-    ActionKind.RESTRICTION,
-}
 
 
 class XWatch(BaseModel):
@@ -286,9 +282,18 @@ class XConnector:
 
     type_name: ClassVar[str] = "x"
 
-    def __init__(self, name: str, config: XConfig, *, sleep: Any = None, clock: Any = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        config: XConfig,
+        *,
+        secrets: SecretSource,
+        sleep: Any = None,
+        clock: Any = None,
+    ) -> None:
         self.name = name
         self.config = config
+        self.secrets = secrets
         self.redactor = Redactor()
         self.caller = Caller(
             name, config.http, self._translate, **({"sleep": sleep} if sleep else {})
@@ -339,13 +344,13 @@ class XConnector:
         """The tweepy client, built on first use (so `connectors check` needs no secrets)."""
         if self._client is None:
             c = self.config
-            bearer = read_secret(c.bearer_token_env, required=False)  # webhook set-up only
+            bearer = self.secrets(c.bearer_token_env, required=False)  # webhook set-up only
             values = {
                 "bearer_token": bearer.get_secret_value() if bearer else None,
-                "consumer_key": secret_value(c.consumer_key_env),
-                "consumer_secret": secret_value(c.consumer_secret_env),
-                "access_token": secret_value(c.access_token_env),
-                "access_token_secret": secret_value(c.access_token_secret_env),
+                "consumer_key": secret_value(self.secrets, c.consumer_key_env),
+                "consumer_secret": secret_value(self.secrets, c.consumer_secret_env),
+                "access_token": secret_value(self.secrets, c.access_token_env),
+                "access_token_secret": secret_value(self.secrets, c.access_token_secret_env),
             }
             self.redactor.add(*values.values())
             client = tweepy.Client(**values, return_type=dict, wait_on_rate_limit=False)
@@ -548,7 +553,7 @@ class XConnector:
     # --- webhooks ---------------------------------------------------------------------
 
     def _consumer_secret(self) -> str:
-        return secret_value(self.config.consumer_secret_env)
+        return secret_value(self.secrets, self.config.consumer_secret_env)
 
     def handle_webhook(self, request: WebhookRequest) -> WebhookReply:
         """The CRC challenge (GET) and signed Account Activity / X Activity deliveries (POST)."""
@@ -627,9 +632,9 @@ class XConnector:
         target = request.target
         post = target.external_id
         private = target.kind is ContactKind.PRIVATE_MESSAGE
-        if kind in (ActionKind.HIDE, ActionKind.PUBLIC_WARNING) and private:
+        if kind in (PlatformAction.HIDE, PlatformAction.REPLY) and private:
             raise UnsupportedActionError("a direct message cannot be hidden or answered in public")
-        if kind is ActionKind.HIDE:
+        if kind is PlatformAction.HIDE:
             if target.thread_id and target.thread_id == post:
                 raise UnsupportedActionError(
                     "this post starts its own conversation, and X lets an account hide only "
@@ -644,25 +649,25 @@ class XConnector:
                     f"X lets an account hide only replies in conversations it started ({exc})"
                 ) from None
             return ActionReceipt(ok=True, platform_ref=f"x:hidden:{post}")
-        if kind is ActionKind.PUBLIC_WARNING:
+        if kind is PlatformAction.REPLY:
             return self._reply(request)
-        if kind in MESSAGE_KINDS:
+        if kind is PlatformAction.MESSAGE:
             return self._dm(request)
-        if kind is ActionKind.MUTE:
+        if kind is PlatformAction.MUTE:
             self._mute(target)
             return ActionReceipt(ok=True, platform_ref=f"x:muted:{target.account_platform_id}")
-        if kind is ActionKind.BLOCK:
+        if kind is PlatformAction.BLOCK:
             return self._block(target)
-        if kind is ActionKind.UNHIDE:
+        if kind is PlatformAction.UNHIDE:
             self._call(
                 f"unhide reply {post}", lambda: self.client.unhide_reply(post, user_auth=True)
             )
             return ActionReceipt(ok=True, platform_ref=f"x:unhidden:{post}")
-        if kind is ActionKind.UNBLOCK:
+        if kind is PlatformAction.UNBLOCK:
             return self._unblock(target)
         raise UnsupportedActionError(
             "X lets an account delete only its own posts"
-            if kind is ActionKind.DELETE
+            if kind is PlatformAction.DELETE
             else "X offers self-serve apps no way to report"
         )
 
@@ -825,9 +830,9 @@ class XConnector:
 
     def already_done(self, request: ActionRequest) -> ActionReceipt | Recall:
         """Replies and DMs are looked for on X; idempotent actions are simply redone."""
-        if request.kind is ActionKind.PUBLIC_WARNING:
+        if request.kind is PlatformAction.REPLY:
             return self._find_reply(request) or Recall.NOT_DONE
-        if request.kind in MESSAGE_KINDS:
+        if request.kind is PlatformAction.MESSAGE:
             return self._find_dm(request) or Recall.NOT_DONE
         return Recall.UNKNOWN
 

@@ -6,9 +6,15 @@ fails, lacks a capability, or dies half way through an action.
 
 from __future__ import annotations
 
-from bot.domain import ActionReceipt
-from bot.errors import AuthError, ForbiddenError, PlatformError
-from platforms.base import ActionRequest, Capability, Recall
+from platforms.base import (
+    ActionReceipt,
+    ActionRequest,
+    AuthError,
+    Capability,
+    ForbiddenError,
+    PlatformError,
+    Recall,
+)
 from platforms.local import LocalConnector
 
 

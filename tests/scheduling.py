@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
-from bot.domain import ActionReceipt
 from bot.paths import shipped
 from bot.scheduler.service import Service
 from bot.settings.loading import LoadedConfig, load_config
+from bot.settings.secrets import read_secret
 from bot.storage.session import Store
-from platforms.base import ActionRequest, FetchedBatch
+from platforms.base import ActionReceipt, ActionRequest, FetchedBatch
 from platforms.local import LocalConnector
 from tests.conftest import write_config
 
@@ -102,7 +102,7 @@ class CountingConnector(LocalConnector):
         after_batch: Callable[[], None] | None = None,
         crash_after: int | None = None,
     ) -> None:
-        super().__init__("local", loaded.settings.connectors["local"])
+        super().__init__("local", loaded.settings.connectors["local"], secrets=read_secret)
         self.performed = performed
         self.after_batch = after_batch
         self.crash_after = crash_after

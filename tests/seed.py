@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.domain import ActionKind, ActionState, Category, ContactKind, LadderStep
+from bot.domain import ActionKind, ActionState, LadderStep
 from bot.storage import models as m
+from filters.base import Category
+from platforms.base import ContactKind
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 10, 26, 8, 0, tzinfo=UTC)  # Monday after the week, 08:00 GMT

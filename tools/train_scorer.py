@@ -48,7 +48,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.domain import TEXT_CATEGORIES  # noqa: E402
+from filters.base import TEXT_CATEGORIES  # noqa: E402
 from filters.normalise import fold  # noqa: E402
 from filters.scorer import FORMAT, LinearScorer, features  # noqa: E402
 
@@ -190,7 +190,7 @@ def _check_against_sklearn(model, vectoriser, weights, intercepts, calibration, 
 
 
 def scorer_from(model: dict) -> LinearScorer:
-    from bot.domain import Category
+    from filters.base import Category
 
     return LinearScorer(
         [Category(c) for c in model["categories"]],

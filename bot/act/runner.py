@@ -24,22 +24,27 @@ from bot.act.states import StateWrites, change_state
 from bot.dates.clock import Clock, system_clock
 from bot.decide.messages import Messages
 from bot.decide.profile import PolicyProfile
-from bot.domain import ActionKind, ActionReceipt, ActionState, Role
-from bot.errors import (
-    AuthError,
-    DeliveryUnknownError,
-    ForbiddenError,
-    PlatformError,
-    RateLimitedError,
-    UnsupportedActionError,
-)
+from bot.domain import ActionKind, ActionState, Role
 from bot.register.audit import BOT, audit
 from bot.register.cases import record_effects, restriction_for, warnings_issued
 from bot.register.tasks import PLATFORM_NAMES, describe_by_hand, open_task
 from bot.storage.models import Action, Contact
 from bot.storage.queries import record_connector_error
 from bot.storage.session import Store
-from platforms.base import ActionRequest, ActionTarget, Connector, Recall, can_perform
+from platforms.base import (
+    ActionReceipt,
+    ActionRequest,
+    ActionTarget,
+    AuthError,
+    Connector,
+    DeliveryUnknownError,
+    ForbiddenError,
+    PlatformError,
+    RateLimitedError,
+    Recall,
+    UnsupportedActionError,
+    can_perform,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -115,7 +120,7 @@ class ActionRunner:
             batch: list[tuple[_Claimed, ActionReceipt | Exception]] = []
             for action in claimed:
                 result = self._perform(action, blocked)
-                if isinstance(result, ActionReceipt) and not action.request.kind.is_idempotent:
+                if isinstance(result, ActionReceipt) and action.request.kind.sends:
                     self._note_sent(action.action_id, result)
                 batch.append((action, result))
             if batch:
@@ -224,7 +229,8 @@ class ActionRunner:
                     continue
                 if action.kind is ActionKind.RESTRICTION:
                     self._start_restriction(session, action, now)
-                if not can_perform(connector, action.kind):
+                platform_action = action.kind.on_platform
+                if platform_action is None or not can_perform(connector, platform_action):
                     self._unsupported(session, action, now)
                     report.manual += 1
                     continue
@@ -488,8 +494,11 @@ class ActionRunner:
     @staticmethod
     def _request(action: Action) -> ActionRequest:
         contact = action.contact
+        platform_action = action.kind.on_platform
+        assert platform_action is not None  # staff's own work never reaches a connector
         return ActionRequest(
-            kind=action.kind,
+            kind=platform_action,
+            label=action.kind.value,
             target=ActionTarget(
                 platform=contact.platform,
                 external_id=contact.external_id,

@@ -24,7 +24,7 @@ from bot.cli import (  # noqa: F401  (registers their commands)
     users,
 )
 from bot.cli._app import app, errors
-from bot.errors import BotError
+from bot.errors import EXPECTED
 from bot.logging import configure_logging
 
 __all__ = ["app", "main"]
@@ -35,7 +35,7 @@ def main() -> None:
     configure_logging()
     try:
         app()
-    except BotError as exc:
+    except EXPECTED as exc:
         # soft_wrap: one unbroken line per problem; Text: never read brackets as markup.
         errors.print(Text.assemble(("modbot: ", "bold red"), str(exc)), soft_wrap=True)
         sys.exit(2)

@@ -22,14 +22,14 @@ def connectors_check(config: ConfigOption = None) -> None:
     becomes a task for staff. Exits with status 1 if any credential is missing.
     """
     from bot.settings.loading import load_config
-    from platforms._http import missing_secrets
+    from bot.settings.secrets import missing_secrets, read_secret
     from platforms.base import Capability
     from platforms.registry import build_connector
 
     loaded = load_config(config)
     missing_any = False
     for name, settings in loaded.settings.connectors.items():
-        connector = build_connector(name, settings)
+        connector = build_connector(name, settings, read_secret)
         caps = connector.capabilities
         can = [c.name.lower() for c in Capability if c.name and c.value and c in caps]
         console.print(Text.assemble((f"{name}", "bold"), f" ({settings.type})"))

@@ -25,7 +25,7 @@ from bot.cli._app import ConfigOption, app, console, errors
 from bot.errors import InputError
 
 if TYPE_CHECKING:
-    from bot.domain import Category
+    from filters.base import Category
     from filters.classifier import Classification
 
 STDIN = Path("-")

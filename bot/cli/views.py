@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.decide.profile import PolicyProfile
 from bot.decide.replay import ReplayReport
-from bot.domain import TEXT_CATEGORIES, ActionState, Category, Clause, Finding, Span
+from bot.domain import ActionState, Clause
 from bot.register.explain import Explanation
 from bot.storage.models import Action, Contact, Decision, TenancyRecord
+from filters.base import TEXT_CATEGORIES, Category, Finding
+from filters.normalise import Span
 
 STATE_STYLE = {
     ActionState.DONE: "green",

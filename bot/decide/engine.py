@@ -26,20 +26,18 @@ from dataclasses import dataclass
 from bot.decide.messages import WHERE, Messages, describe
 from bot.decide.profile import PolicyProfile
 from bot.domain import (
-    TEXT_CATEGORIES,
     ActionKind,
-    Category,
     Clause,
-    Contact,
     Decision,
-    Finding,
     LadderStep,
     NotFired,
     PersonState,
     PlannedAction,
     Role,
 )
+from filters.base import TEXT_CATEGORIES, Category, Finding
 from filters.classifier import Classification
+from platforms.base import Contact
 
 # Most severe first: the clause of the most severe category is cited for hide and warn.
 SEVERITY: tuple[Category, ...] = (

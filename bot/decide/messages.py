@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from bot.domain import Category
 from bot.errors import ConfigError
 from bot.paths import shipped
+from filters.base import Category
 
 if TYPE_CHECKING:
     from bot.decide.profile import PolicyProfile

@@ -11,7 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.domain import Category, Clause, LadderStep, Role
+from bot.domain import Clause, LadderStep, Role
+from filters.base import Category
 
 FORMAL_STEPS = (LadderStep.FORMAL_WARNING, LadderStep.ASSESSMENT, LadderStep.RESTRICTION)
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 from bot.decide.engine import PolicyEngine
 from bot.detect.build import build_classifier, build_detectors
 from bot.detect.history import OWN, histories
-from bot.domain import ActionKind, Category, Decision, LadderStep, PersonState
+from bot.domain import ActionKind, Decision, LadderStep, PersonState
 from bot.identify.accounts import Identity, identify
 from bot.pipeline import build_messages
 from bot.register.cases import rung
@@ -26,6 +26,7 @@ from bot.settings.loading import LoadedConfig
 from bot.storage.models import Contact
 from bot.storage.queries import to_domain
 from bot.storage.session import Store
+from filters.base import Category
 from filters.history import History
 
 HIDES = frozenset({ActionKind.HIDE, ActionKind.DELETE})
@@ -96,7 +97,9 @@ class _Simulation:
     def decide(self, contact: Contact, identity: Identity, history: History) -> Decision:
         domain = to_domain(contact)
         classification = self.classifier.classify(contact.text)
-        behaviour = [f for d in self.detectors for f in d.check(domain, history)]
+        behaviour = [
+            f for d in self.detectors for f in d.check(contact.text, contact.created_at, history)
+        ]
         state = self.states.get(identity.subject) or PersonState(
             identified=identity.identified,
             subject=identity.subject,

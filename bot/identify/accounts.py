@@ -16,7 +16,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.domain import AccountRef
 from bot.register.audit import BOT, audit
 from bot.storage.models import (
     Account,
@@ -27,6 +26,7 @@ from bot.storage.models import (
     TenancyRecord,
 )
 from bot.storage.queries import insert_ignoring_duplicates
+from platforms.base import AccountRef
 
 
 def normalise_handle(handle: str) -> str:

@@ -16,7 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.domain import ActionKind, ActionState, Category
+from bot.domain import ActionKind, ActionState
 from bot.storage.models import (
     Account,
     AccountLink,
@@ -27,6 +27,7 @@ from bot.storage.models import (
     LinkState,
     TenancyRecord,
 )
+from filters.base import Category
 
 PAGE_SIZE = 50
 

@@ -33,7 +33,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.dates.clock import Clock, system_clock
-from bot.errors import BotError
+from bot.errors import EXPECTED, BotError
 from bot.pipeline import Pipeline
 from bot.scheduler.jobs import Job, build_jobs
 from bot.scheduler.lease import Lease, new_holder
@@ -137,7 +137,7 @@ class Service:
         status, result, error = OK, None, None
         try:
             result = job.run(tick)
-        except BotError as exc:  # loop edge: record it for `status`, keep the service going
+        except EXPECTED as exc:  # loop edge: record it for `status`, keep the service going
             status, error = FAILED, str(exc)
             log.warning("job_failed", job=job_id, error=error)
         except Exception as exc:  # loop edge: an unexpected fault, recorded with its trace

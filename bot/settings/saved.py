@@ -23,7 +23,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.domain import TEXT_CATEGORIES, Category
 from bot.errors import FilterError, InputError
 from bot.register.audit import audit
 from bot.settings.loading import LoadedConfig, load_config
@@ -31,6 +30,7 @@ from bot.settings.schema import BotConfig
 from bot.staff.roles import Staff
 from bot.storage.models import SettingsChange
 from bot.storage.session import Store
+from filters.base import TEXT_CATEGORIES, Category
 
 WORD_LISTS: dict[str, str] = {
     "extra_profanity": "Extra swear words to flag",

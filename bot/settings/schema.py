@@ -22,9 +22,9 @@ from pydantic import (
     model_validator,
 )
 
-from bot.domain import TEXT_CATEGORIES, Category
 from bot.errors import ConfigError
 from bot.settings.secrets import read_secret
+from filters.base import TEXT_CATEGORIES, Category
 from platforms.registry import ConnectorConfig
 
 

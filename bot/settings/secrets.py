@@ -7,6 +7,7 @@ config names the variable, this reads it, and the value travels as a `SecretStr`
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -40,3 +41,15 @@ def read_secret(name: str, *, required: bool = True) -> SecretStr | None:
             [f"{name}: this secret is not set; export {name}=... or point {name}_FILE at a file"],
         )
     return None
+
+
+def missing_secrets(names: Iterable[str]) -> list[str]:
+    """Which of these environment variables (or their ``_FILE`` forms) are not set or unreadable."""
+    missing = []
+    for name in names:
+        try:
+            if read_secret(name, required=False) is None:
+                missing.append(name)
+        except ConfigError:
+            missing.append(name)
+    return missing

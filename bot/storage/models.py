@@ -15,7 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from bot.domain import ActionKind, ActionState, Category, ContactKind, LadderStep
+from bot.domain import ActionKind, ActionState, LadderStep
+from filters.base import Category
+from platforms.base import ContactKind
 
 
 class UTCDateTime(TypeDecorator[datetime]):

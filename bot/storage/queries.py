@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.domain import AccountRef
-from bot.domain import Contact as DomainContact
 from bot.storage.models import Base, ConnectorCursor, Contact
+from platforms.base import AccountRef
+from platforms.base import Contact as DomainContact
 
 
 def insert_ignoring_duplicates(

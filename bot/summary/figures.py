@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot.dates.weeks import Week
 from bot.detect.history import OWN
-from bot.domain import TEXT_CATEGORIES, ActionKind, ActionState, Category
+from bot.domain import ActionKind, ActionState
 from bot.storage.models import (
     Account,
     Action,
@@ -57,6 +57,7 @@ from bot.summary.model import (
     Trend,
     WeeklySummary,
 )
+from filters.base import TEXT_CATEGORIES, Category
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from bot.dates.weeks import Week
-from bot.domain import ActionState, Category
+from bot.domain import ActionState
+from filters.base import Category
 
 T = TypeVar("T")
 

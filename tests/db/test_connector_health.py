@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from bot.pipeline import PassReport, Pipeline
 from bot.settings.loading import load_config
+from bot.settings.secrets import read_secret
 from bot.storage import models as m
 from platforms.base import FetchedBatch
 from platforms.local import LocalConnector
@@ -21,7 +22,7 @@ class GappyPlatform(LocalConnector):
 
 def test_a_polling_gap_is_reported_in_health_and_the_cursor_still_moves(tmp_path, store, clock):
     loaded = load_config(write_config(tmp_path))
-    platform = GappyPlatform("local", loaded.settings.connectors["local"])
+    platform = GappyPlatform("local", loaded.settings.connectors["local"], secrets=read_secret)
     pipeline = Pipeline(loaded, store, connectors={"local": platform}, clock=clock)
     report = PassReport()
     pipeline.ingest("local", platform, report)

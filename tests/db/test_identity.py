@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from bot.domain import AccountRef
 from bot.errors import InputError
 from bot.identify.accounts import identify, upsert_accounts
 from bot.identify.links import add_link
 from bot.identify.tenancies import import_tenancies
 from bot.storage import models as m
 from bot.storage.session import Store
+from platforms.base import AccountRef
 
 NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
 

@@ -9,12 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from bot.domain import ActionKind, ActionState
-from bot.errors import DeliveryUnknownError, UnsupportedActionError
 from bot.pipeline import PassReport, Pipeline
 from bot.settings.loading import load_config
+from bot.settings.secrets import read_secret
 from bot.storage import models as m
 from bot.storage.session import Store
-from platforms.base import Capability
+from platforms.base import Capability, DeliveryUnknownError, UnsupportedActionError
 from tests.conftest import write_config
 from tests.fakes import AuthError, FaultyPlatform, ForbiddenError
 
@@ -46,7 +46,7 @@ def setup(tmp_path: Path, store: Store, clock):
     )
     loaded = load_config(path)
     (tmp_path / "inbox.jsonl").write_text(inbox_row(1, ABUSE))
-    platform = FaultyPlatform("local", loaded.settings.connectors["local"])
+    platform = FaultyPlatform("local", loaded.settings.connectors["local"], secrets=read_secret)
 
     def pipeline() -> Pipeline:
         return Pipeline(loaded, store, connectors={"local": platform}, clock=clock)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from bot.domain import Category, Role
+from bot.domain import Role
 from bot.errors import InputError
 from bot.pipeline import Pipeline
 from bot.settings.loading import load_config
@@ -26,6 +26,7 @@ from bot.settings.saved import (
 )
 from bot.staff.roles import Staff
 from bot.storage import models as m
+from filters.base import Category
 from tests.conftest import write_config
 
 PRIYA = Staff("Priya Shah", Role.COMMS)

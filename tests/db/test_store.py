@@ -5,11 +5,11 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from bot.domain import ContactKind
 from bot.errors import StorageError
 from bot.storage.models import Account, AuditEvent, ConnectorCursor, Contact
 from bot.storage.queries import advance_cursor, insert_ignoring_duplicates
 from bot.storage.session import Store
+from platforms.base import ContactKind
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 

@@ -208,6 +208,7 @@ def test_escalation_follows_the_person_across_accounts(demo: Pipeline, store: St
         )
         + "\n"
     )
+    from bot.settings.secrets import read_secret
     from platforms.local import LocalConfig, LocalConnector
 
     later = LocalConnector(
@@ -215,6 +216,7 @@ def test_escalation_follows_the_person_across_accounts(demo: Pipeline, store: St
         LocalConfig(
             type="local", inbox=inbox, outbox=demo.loaded.settings.connectors["local"].outbox
         ),
+        secrets=read_secret,
     )
     Pipeline(demo.loaded, store, connectors={"later": later}, clock=demo.clock).run_once()
     with store.session() as session:

@@ -11,9 +11,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain import ActionKind, ContactKind
-from bot.errors import ForbiddenError, UnsupportedActionError
-from platforms.base import ActionRequest, ActionTarget, Recall
+from bot.domain import ActionKind
+from bot.settings.secrets import read_secret
+from platforms.base import (
+    ActionRequest,
+    ActionTarget,
+    ContactKind,
+    ForbiddenError,
+    Recall,
+    UnsupportedActionError,
+)
 from platforms.facebook import (
     FacebookConfig,
     FacebookConnector,
@@ -49,7 +56,9 @@ def connector(server: FakePlatform, **settings: object) -> FacebookConnector:
             **settings,
         }
     )
-    return FacebookConnector("page", config, sleep=lambda s: None, clock=lambda: NOW)
+    return FacebookConnector(
+        "page", config, secrets=read_secret, sleep=lambda s: None, clock=lambda: NOW
+    )
 
 
 def serve_feed(server: FakePlatform) -> None:
@@ -243,7 +252,11 @@ def request(action: ActionKind, message: str = "", **kw: object) -> ActionReques
     }
     values.update(kw)
     return ActionRequest(
-        kind=action, target=ActionTarget(**values), idempotency_key="k", message=message
+        kind=action.on_platform,
+        label=action.value,
+        target=ActionTarget(**values),
+        idempotency_key="k",
+        message=message,
     )  # type: ignore[arg-type]
 
 

@@ -14,12 +14,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from bot.domain import ActionKind
-from bot.errors import AuthError, RateLimitedError
 from bot.pipeline import PassReport, Pipeline
 from bot.settings.loading import load_config
+from bot.settings.secrets import read_secret
 from bot.storage import models as m
-from platforms.base import ActionRequest, ActionTarget
+from platforms.base import ActionRequest, ActionTarget, AuthError, PlatformAction, RateLimitedError
 from platforms.facebook import FacebookConnector
 from platforms.x import XConfig, XConnector
 from tests.conftest import write_config
@@ -68,6 +67,7 @@ class World:
         return FacebookConnector(
             "page",
             self.loaded.settings.connectors["page"],
+            secrets=read_secret,
             sleep=self.waits.append,
             clock=self.clock,
         )
@@ -251,16 +251,19 @@ def test_x_429_waits_until_x_rate_limit_reset(server):
     x = XConnector(
         "x",
         XConfig(type="x", account_id="1", handle="org", api_base_url=server.url),
+        secrets=read_secret,
         sleep=waits.append,
     )
     target = ActionTarget("x", "7", "reply", "2", "someone")  # type: ignore[arg-type]
-    x.perform(ActionRequest(ActionKind.HIDE, target, "k"))
+    x.perform(ActionRequest(PlatformAction.HIDE, target, "k"))
     assert len(waits) == 1 and 3 <= waits[0] <= 7
     assert [c.method for c in server.calls(path="/2/tweets/7/hidden")] == ["PUT", "PUT"]
     far = int(time.time()) + 900
     server.route("PUT", "/2/tweets/8/hidden", Reply(429, {}, {"x-rate-limit-reset": str(far)}))
     with pytest.raises(RateLimitedError) as raised:
-        x.perform(ActionRequest(ActionKind.HIDE, ActionTarget("x", "8", "reply", "2", "s"), "k"))  # type: ignore[arg-type]
+        x.perform(
+            ActionRequest(PlatformAction.HIDE, ActionTarget("x", "8", "reply", "2", "s"), "k")
+        )  # type: ignore[arg-type]
     assert 890 <= raised.value.retry_after <= 905
 
 

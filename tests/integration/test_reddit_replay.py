@@ -12,9 +12,9 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from bot.domain import ActionKind, ContactKind
-from bot.errors import UnsupportedActionError
-from platforms.base import ActionRequest, ActionTarget, Recall
+from bot.domain import ActionKind
+from bot.settings.secrets import read_secret
+from platforms.base import ActionRequest, ActionTarget, ContactKind, Recall, UnsupportedActionError
 from platforms.reddit import RedditConfig, RedditConnector
 from tests.integration.replay import body_of, interaction, prepared, record_requests, replay
 
@@ -27,7 +27,7 @@ def connector(subreddit: str = SUB, **settings: object) -> RedditConnector:
     config = RedditConfig.model_validate(
         {"type": "reddit", "subreddit": subreddit, "backfill_days": 100_000, **settings}
     )
-    return RedditConnector("reddit", config, sleep=lambda s: None)
+    return RedditConnector("reddit", config, secrets=read_secret, sleep=lambda s: None)
 
 
 def sent_by(reddit: RedditConnector) -> list:
@@ -48,7 +48,9 @@ def request(
         account_platform_id="pyapitestuser3",
         account_handle="pyapitestuser3",
     )
-    return ActionRequest(kind=action, target=target, idempotency_key="k", message=message, **kw)
+    return ActionRequest(
+        kind=action.on_platform, target=target, idempotency_key="k", message=message, **kw
+    )
 
 
 def test_new_comments_are_read_down_to_the_watermark(tmp_path, no_sleep):
@@ -338,7 +340,7 @@ def test_a_private_message_parses_into_a_contact(tmp_path, no_sleep):
 
 
 def test_a_forbidden_read_names_the_missing_permission(tmp_path, no_sleep):
-    from bot.errors import ForbiddenError
+    from platforms.base import ForbiddenError
 
     reddit = connector()
     path = prepared(
@@ -349,7 +351,7 @@ def test_a_forbidden_read_names_the_missing_permission(tmp_path, no_sleep):
 
 
 def test_bad_credentials_stop_the_connector(no_sleep):
-    from bot.errors import AuthError
+    from platforms.base import AuthError
     from tests.platform_server import FakePlatform, Reply
 
     server = FakePlatform().start()

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import yaml
 
-from bot.domain import ActionKind, ContactKind
-from bot.errors import UnsupportedActionError
-from platforms.base import ActionRequest, ActionTarget, Recall
+from bot.domain import ActionKind
+from bot.settings.secrets import read_secret
+from platforms.base import ActionRequest, ActionTarget, ContactKind, Recall, UnsupportedActionError
 from platforms.x import XConfig, XConnector, contact_from_dm_event, contact_from_status
 from tests.integration.replay import body_of, interaction, prepared, record_requests, replay
 from tests.platform_server import fixture_json
@@ -23,7 +23,7 @@ def connector(**settings: object) -> XConnector:
     config = XConfig.model_validate(
         {"type": "x", "account_id": ME, "handle": "TweepyDev", **settings}
     )
-    return XConnector("x", config, sleep=lambda s: None)
+    return XConnector("x", config, secrets=read_secret, sleep=lambda s: None)
 
 
 def target(post: str = "1344794616005066752", **kw: object) -> ActionTarget:
@@ -39,7 +39,9 @@ def target(post: str = "1344794616005066752", **kw: object) -> ActionTarget:
 
 
 def request(action: ActionKind, message: str = "", **kw: object) -> ActionRequest:
-    return ActionRequest(kind=action, target=target(**kw), idempotency_key="k", message=message)
+    return ActionRequest(
+        kind=action.on_platform, target=target(**kw), idempotency_key="k", message=message
+    )
 
 
 def test_mentions_poll_reads_one_page_and_keeps_its_place(tmp_path):

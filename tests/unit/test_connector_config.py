@@ -9,6 +9,7 @@ import pytest
 from bot.errors import ConfigError
 from bot.paths import shipped
 from bot.settings.loading import load_config
+from bot.settings.secrets import read_secret
 from platforms.registry import build_connector
 
 EXPECTED_ENV = {
@@ -35,7 +36,7 @@ def test_the_example_production_config_is_valid_and_names_every_credential():
     assert named - {"MODBOT_DATABASE_URL"} == EXPECTED_ENV
     envs = set()
     for name, settings in loaded.settings.connectors.items():
-        envs |= set(build_connector(name, settings).credential_envs())
+        envs |= set(build_connector(name, settings, read_secret).credential_envs())
     assert envs == EXPECTED_ENV
 
 

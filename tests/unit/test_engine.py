@@ -6,17 +6,9 @@ import pytest
 
 from bot.decide.engine import PolicyEngine
 from bot.detect.build import build_classifier
-from bot.domain import (
-    AccountRef,
-    ActionKind,
-    Contact,
-    ContactKind,
-    LadderStep,
-    PersonState,
-    Role,
-    Vulnerability,
-)
+from bot.domain import ActionKind, LadderStep, PersonState, Role, Vulnerability
 from bot.pipeline import build_messages
+from platforms.base import AccountRef, Contact, ContactKind
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.domain import Category
 from bot.paths import shipped
+from filters.base import Category
 from filters.classifier import TextClassifier
 
 STAFF = ["Dawn Pritchard", "Marcus Webb"]

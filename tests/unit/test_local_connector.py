@@ -2,12 +2,15 @@ import json
 
 import pytest
 
-from bot.domain import ActionKind, ContactKind
-from bot.errors import InputError
+from bot.domain import ActionKind
+from bot.settings.secrets import read_secret
 from platforms.base import (
     ActionRequest,
     ActionTarget,
     Capability,
+    ContactKind,
+    PayloadError,
+    PlatformAction,
     Recall,
     WebhookRequest,
     can_perform,
@@ -33,7 +36,7 @@ def connector(tmp_path):
     config = LocalConfig(
         type="local", inbox=tmp_path / "in.jsonl", outbox=tmp_path / "out.jsonl", batch_size=2
     )
-    return LocalConnector("local", config)
+    return LocalConnector("local", config, secrets=read_secret)
 
 
 def test_reads_in_batches_each_with_its_cursor(connector):
@@ -64,31 +67,31 @@ def test_a_half_written_last_line_waits_for_the_next_pass(connector):
 
 def test_malformed_line_names_the_file_and_line(connector):
     connector.config.inbox.write_text(row(1) + "{not json\n" + row(3))
-    with pytest.raises(InputError, match=r"in\.jsonl, line 2: not valid JSON"):
+    with pytest.raises(PayloadError, match=r"in\.jsonl, line 2: not valid JSON"):
         list(connector.fetch_since(None))
     connector.config.inbox.write_text(row(1) + row(2, kind="shout"))
-    with pytest.raises(InputError, match=r"line 2: kind: Input should be"):
+    with pytest.raises(PayloadError, match=r"line 2: kind: Input should be"):
         list(connector.fetch_since(None))
 
 
 def test_missing_inbox_and_replaced_inbox_are_explained(connector):
-    with pytest.raises(InputError, match="does not exist"):
+    with pytest.raises(PayloadError, match="does not exist"):
         list(connector.fetch_since(None))
     connector.config.inbox.write_text(row(1))
-    with pytest.raises(InputError, match="was it replaced"):
+    with pytest.raises(PayloadError, match="was it replaced"):
         list(connector.fetch_since("offset=99999;line=40"))
 
 
 def request(key: str) -> ActionRequest:
     target = ActionTarget("facebook", "c1", ContactKind.COMMENT, "u1", "user1")
-    return ActionRequest(ActionKind.HIDE, target, key, reason="abuse")
+    return ActionRequest(PlatformAction.HIDE, target, key, reason="abuse")
 
 
 def test_actions_are_written_once_per_idempotency_key(connector):
-    assert can_perform(connector, ActionKind.FORMAL_WARNING)
+    assert can_perform(connector, ActionKind.FORMAL_WARNING.on_platform)
     assert connector.capabilities & Capability.REPORT
     first = connector.perform(request("k1"))
-    again = LocalConnector("local", connector.config).perform(request("k1"))
+    again = LocalConnector("local", connector.config, secrets=read_secret).perform(request("k1"))
     assert first == again
     lines = connector.config.outbox.read_text().splitlines()
     assert len(lines) == 1 and json.loads(lines[0])["action"] == "hide"
@@ -98,7 +101,7 @@ def test_actions_are_written_once_per_idempotency_key(connector):
 
 def test_a_torn_outbox_line_from_a_crash_is_not_counted_as_done(connector):
     connector.config.outbox.write_text('{"key": "k1", "act')
-    fresh = LocalConnector("local", connector.config)
+    fresh = LocalConnector("local", connector.config, secrets=read_secret)
     assert fresh.already_done(request("k1")) is Recall.NOT_DONE
     fresh.perform(request("k1"))
     lines = connector.config.outbox.read_text().splitlines()
@@ -127,7 +130,7 @@ def test_webhook_token_is_checked_when_configured(tmp_path, monkeypatch):
         outbox=tmp_path / "out",
         webhook_token_env="LOCAL_HOOK_TOKEN",
     )
-    connector = LocalConnector("local", config)
+    connector = LocalConnector("local", config, secrets=read_secret)
     assert connector.handle_webhook(webhook(row(1).encode())).status == 403
     assert connector.handle_webhook(webhook(row(1).encode(), token="wrong")).status == 403
     assert connector.handle_webhook(webhook(row(1).encode(), token="s3cret")).status == 200

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bot.domain import Category
+from filters.base import Category
 from filters.normalise import fold
 from filters.patterns import PatternRule, anchored, at_word_start, prefix_gate, trie, words
 from filters.service_issue import service_issues

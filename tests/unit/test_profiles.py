@@ -12,17 +12,10 @@ import pytest
 
 from bot.decide.engine import PolicyEngine
 from bot.detect.build import build_classifier
-from bot.domain import (
-    AccountRef,
-    ActionKind,
-    Contact,
-    ContactKind,
-    LadderStep,
-    PersonState,
-    Role,
-)
+from bot.domain import ActionKind, LadderStep, PersonState, Role
 from bot.pipeline import build_messages
 from bot.settings.loading import load_config
+from platforms.base import AccountRef, Contact, ContactKind
 
 PROFILES = ["housing-ombudsman", "housing-solutions", "derby-homes", "selwood-housing", "hanover"]
 ABUSE = "Dawn Pritchard you are a useless cow"

@@ -7,8 +7,8 @@ alone: complaints to a company's account, pests, product reviews, talk about gun
 import pytest
 
 from bot.detect.build import build_classifier
-from bot.domain import Category
 from bot.settings.loading import load_config
+from filters.base import Category
 from filters.classifier import MODEL_GATES
 from filters.context import is_mention
 from filters.normalise import fold

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from bot.domain import Category
 from bot.paths import shipped
+from filters.base import Category
 from filters.classifier import TextClassifier
 from filters.normalise import fold
 from filters.scorer import DEFAULT_MODEL, FORMAT, GROUP, LinearScorer, features

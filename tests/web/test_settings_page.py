@@ -8,9 +8,9 @@ import re
 
 import sqlalchemy as sa
 
-from bot.domain import Category
 from bot.settings.saved import apply_saved_settings
 from bot.storage import models as m
+from filters.base import Category
 
 
 def form(page_text: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 
 from bot.dates.weeks import Week
-from bot.domain import TEXT_CATEGORIES, Category, Role
+from bot.domain import Role
 from bot.errors import InputError
 from bot.register.approvals import may_approve
 from bot.register.explain import explain
@@ -32,6 +32,7 @@ from bot.summary.figures import reversals_in_week
 from bot.summary.weekly import summary_options
 from bot.web.pages._common import carry_out, done, in_force, now, pages, store, text
 from bot.web.security import Form, Staffer
+from filters.base import TEXT_CATEGORIES, Category
 
 router = APIRouter()
 

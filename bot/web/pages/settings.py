@@ -16,7 +16,6 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from bot.decide.replay import replay
-from bot.domain import TEXT_CATEGORIES
 from bot.errors import InputError
 from bot.settings.loading import LoadedConfig
 from bot.settings.saved import (
@@ -33,6 +32,7 @@ from bot.settings.saved import (
 )
 from bot.web.pages._common import done, in_force, now, pages, store, text
 from bot.web.security import Form, SignedIn, Staffer
+from filters.base import TEXT_CATEGORIES
 
 router = APIRouter()
 PREVIEW_DAYS = 90
