@@ -1,31 +1,43 @@
 """The explicit list of connector types: the YAML `type` key selects one.
 
-Adding a platform means adding its config model to `ConnectorConfig` and its class to
-`CONNECTOR_TYPES`; nothing is discovered implicitly.
+Each platform is a folder (`platforms/<type>/`) with its settings (`config.py`, no SDK), how
+its items become contacts (`payloads.py`) and the connector itself (`connector.py`, which
+imports the SDK). Reading a config imports only the settings; a connector's module, and with
+it the platform's SDK, is imported when a config that uses it builds one. Adding a platform
+means adding its settings to `ConnectorConfig` and its class to `CONNECTOR_TYPES`; nothing is
+discovered implicitly.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Annotated
 
 from pydantic import Field
 
 from platforms.base import Connector, SecretSource
-from platforms.facebook import FacebookConfig, FacebookConnector
-from platforms.local import LocalConfig, LocalConnector
-from platforms.reddit import RedditConfig, RedditConnector
-from platforms.x import XConfig, XConnector
+from platforms.facebook.config import FacebookConfig
+from platforms.local.config import LocalConfig
+from platforms.reddit.config import RedditConfig
+from platforms.x.config import XConfig
 
 ConnectorConfig = Annotated[
     LocalConfig | FacebookConfig | XConfig | RedditConfig, Field(discriminator="type")
 ]
 
-CONNECTOR_TYPES: dict[str, type] = {
-    "local": LocalConnector,
-    "facebook": FacebookConnector,
-    "x": XConnector,
-    "reddit": RedditConnector,
+# type -> "module:class", imported on first use.
+CONNECTOR_TYPES: dict[str, str] = {
+    "local": "platforms.local.connector:LocalConnector",
+    "facebook": "platforms.facebook.connector:FacebookConnector",
+    "x": "platforms.x.connector:XConnector",
+    "reddit": "platforms.reddit.connector:RedditConnector",
 }
+
+
+def connector_class(type_name: str) -> type:
+    """The connector class for a config `type`, importing its module (and SDK) now."""
+    module, _, name = CONNECTOR_TYPES[type_name].partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def build_connector(
@@ -39,4 +51,4 @@ def build_connector(
     through `secrets` and signs in on its first call, so `modbot connectors check` and
     `config check` stay offline.
     """
-    return CONNECTOR_TYPES[config.type](name, config, secrets=secrets)
+    return connector_class(config.type)(name, config, secrets=secrets)

@@ -15,7 +15,7 @@ from platforms.base import (
     PlatformError,
     Recall,
 )
-from platforms.local import LocalConnector
+from platforms.local.connector import LocalConnector
 
 
 class FaultyPlatform(LocalConnector):

@@ -15,7 +15,7 @@ from bot.settings.loading import LoadedConfig, load_config
 from bot.settings.secrets import read_secret
 from bot.storage.session import Store
 from platforms.base import ActionReceipt, ActionRequest, FetchedBatch
-from platforms.local import LocalConnector
+from platforms.local.connector import LocalConnector
 from tests.conftest import write_config
 
 

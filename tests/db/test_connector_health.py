@@ -9,7 +9,7 @@ from bot.settings.loading import load_config
 from bot.settings.secrets import read_secret
 from bot.storage import models as m
 from platforms.base import FetchedBatch
-from platforms.local import LocalConnector
+from platforms.local.connector import LocalConnector
 from tests.conftest import write_config
 
 

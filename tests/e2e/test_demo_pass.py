@@ -209,7 +209,8 @@ def test_escalation_follows_the_person_across_accounts(demo: Pipeline, store: St
         + "\n"
     )
     from bot.settings.secrets import read_secret
-    from platforms.local import LocalConfig, LocalConnector
+    from platforms.local.config import LocalConfig
+    from platforms.local.connector import LocalConnector
 
     later = LocalConnector(
         "later",

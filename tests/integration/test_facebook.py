@@ -21,9 +21,9 @@ from platforms.base import (
     Recall,
     UnsupportedActionError,
 )
-from platforms.facebook import (
-    FacebookConfig,
-    FacebookConnector,
+from platforms.facebook.config import FacebookConfig
+from platforms.facebook.connector import FacebookConnector
+from platforms.facebook.payloads import (
     contact_from_change,
     contact_from_comment,
     contact_from_message,

@@ -19,8 +19,9 @@ from bot.settings.loading import load_config
 from bot.settings.secrets import read_secret
 from bot.storage import models as m
 from platforms.base import ActionRequest, ActionTarget, AuthError, PlatformAction, RateLimitedError
-from platforms.facebook import FacebookConnector
-from platforms.x import XConfig, XConnector
+from platforms.facebook.connector import FacebookConnector
+from platforms.x.config import XConfig
+from platforms.x.connector import XConnector
 from tests.conftest import write_config
 from tests.integration.conftest import SECRETS
 from tests.platform_server import FakePlatform, Reply

@@ -15,7 +15,8 @@ import pytest
 from bot.domain import ActionKind
 from bot.settings.secrets import read_secret
 from platforms.base import ActionRequest, ActionTarget, ContactKind, Recall, UnsupportedActionError
-from platforms.reddit import RedditConfig, RedditConnector
+from platforms.reddit.config import RedditConfig
+from platforms.reddit.connector import RedditConnector
 from tests.integration.replay import body_of, interaction, prepared, record_requests, replay
 
 OAUTH = "https://oauth.reddit.com"
@@ -327,7 +328,7 @@ def test_a_private_message_cannot_be_removed_and_report_goes_to_staff(no_sleep):
 
 
 def test_a_private_message_parses_into_a_contact(tmp_path, no_sleep):
-    from platforms.reddit import contact_from_item
+    from platforms.reddit.payloads import contact_from_item
 
     reddit = connector()
     with replay(prepared(tmp_path, "reddit", "TestInbox.test_message.json", replace=PLACEHOLDERS)):

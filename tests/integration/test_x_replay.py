@@ -11,7 +11,9 @@ import yaml
 from bot.domain import ActionKind
 from bot.settings.secrets import read_secret
 from platforms.base import ActionRequest, ActionTarget, ContactKind, Recall, UnsupportedActionError
-from platforms.x import XConfig, XConnector, contact_from_dm_event, contact_from_status
+from platforms.x.config import XConfig
+from platforms.x.connector import XConnector
+from platforms.x.payloads import contact_from_dm_event, contact_from_status
 from tests.integration.replay import body_of, interaction, prepared, record_requests, replay
 from tests.platform_server import fixture_json
 

@@ -15,7 +15,8 @@ from platforms.base import (
     WebhookRequest,
     can_perform,
 )
-from platforms.local import LocalConfig, LocalConnector
+from platforms.local.config import LocalConfig
+from platforms.local.connector import LocalConnector
 
 
 def row(n: int, **extra) -> str:

@@ -18,47 +18,28 @@ through `Caller.call`, which gives every platform the same rules:
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import requests
 import structlog
-from pydantic import BaseModel, ConfigDict, Field
 from requests.adapters import HTTPAdapter
 
 from platforms.base import AuthError, PlatformError, RateLimitedError, SecretSource
+from platforms.settings import RetrySettings
 
 log = structlog.get_logger(__name__)
+
 
 T = TypeVar("T")
 
 
 class TransientError(PlatformError):
     """A fault worth retrying soon: a 5xx answer, a timeout, a dropped connection."""
-
-
-class RetrySettings(BaseModel):
-    """How hard a connector tries before giving up on one call (shared by every platform)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    timeout_seconds: float = Field(default=20.0, gt=0, le=300)
-    attempts: int = Field(default=4, ge=1, le=10, description="Tries for 5xx/network faults.")
-    backoff_seconds: float = Field(default=1.0, ge=0, le=60)
-    backoff_max_seconds: float = Field(default=30.0, ge=0, le=600)
-    max_rate_limit_wait_seconds: float = Field(
-        default=60.0,
-        ge=0,
-        le=900,
-        description="Sleep until a rate-limit reset at most this long; longer waits end the "
-        "pass for this connector and it resumes on the next one.",
-    )
 
 
 class TimeoutAdapter(HTTPAdapter):
@@ -205,47 +186,6 @@ def secret_value(secrets: SecretSource, env_name: str) -> str:
     secret = secrets(env_name)
     assert secret is not None  # required=True raises instead
     return secret.get_secret_value()
-
-
-def load_cursor(cursor: str | None, connector: str) -> dict[str, Any]:
-    """A stored JSON cursor as a dict (empty for none).
-
-    Raises:
-        PlatformError: the stored cursor is not one of ours; says how to reset it.
-    """
-    if not cursor:
-        return {}
-    try:
-        data = json.loads(cursor)
-    except json.JSONDecodeError:
-        data = None
-    if not isinstance(data, dict):
-        raise PlatformError(
-            f"the stored cursor for connector '{connector}' is unreadable; reset it with "
-            f"`modbot connectors reset {connector}` to start from the platform's newest items"
-        )
-    return data
-
-
-def dump_cursor(data: dict[str, Any]) -> str:
-    """The stored form of a cursor: compact, key-sorted JSON."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"))
-
-
-def utc_from_unix(value: float | int | str) -> datetime:
-    """A UTC datetime from Unix seconds."""
-    return datetime.fromtimestamp(float(value), tz=UTC)
-
-
-def parse_time(value: str) -> datetime:
-    """An ISO-8601 time from a platform (``2021-07-23T08:35:18+0000`` or ``...Z``) in UTC."""
-    text = value.strip().replace("Z", "+00:00")
-    if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
-        text = text[:-2] + ":" + text[-2:]  # +0000 -> +00:00 for Python 3.11
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 SDK_LOGGERS = ("tweepy", "prawcore", "praw", "facebook", "urllib3", "requests_oauthlib", "oauthlib")

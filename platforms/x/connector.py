@@ -18,60 +18,57 @@ Search keeps 7 days and DMs 30: a poll that comes later than that is reported as
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar
 
-import requests
 import structlog
 import tweepy
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from platforms._http import (
-    Caller,
-    Redactor,
-    RetrySettings,
-    TransientError,
-    dump_cursor,
-    load_cursor,
-    parse_time,
-    quiet_sdk_loggers,
-    secret_value,
-    timed_session,
-    utc_from_unix,
-)
 from platforms.base import (
-    AccountRef,
     ActionReceipt,
     ActionRequest,
-    AuthError,
     Capability,
-    Contact,
     ContactKind,
     FetchedBatch,
     ForbiddenError,
-    NotFoundError,
     PlatformAction,
     PlatformError,
-    RateLimitedError,
     Recall,
     SecretSource,
     UnsupportedActionError,
     WebhookReply,
     WebhookRequest,
 )
+from platforms.calls import (
+    Caller,
+    Redactor,
+    TransientError,
+    quiet_sdk_loggers,
+    secret_value,
+    timed_session,
+)
+from platforms.parsing import dump_cursor, load_cursor, utc_from_unix
+from platforms.x.config import XConfig
+from platforms.x.errors import translate
+from platforms.x.payloads import (
+    as_text,
+    contact_from_dm_event,
+    contact_from_tweet,
+    snowflake_time,
+    users_by_id,
+)
+from platforms.x.webhooks import answer_webhook
 
 log = structlog.get_logger(__name__)
 
-NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
 API_URL = "https://api.twitter.com"
-SNOWFLAKE_EPOCH_MS = 1288834974657
+
+
 WINDOWS = {"replies": timedelta(days=7), "direct_messages": timedelta(days=30)}
+
+
 TWEET_FIELDS = [
     "created_at",
     "author_id",
@@ -79,202 +76,12 @@ TWEET_FIELDS = [
     "in_reply_to_user_id",
     "referenced_tweets",
 ]
+
+
 USER_FIELDS = ["username", "name"]
+
+
 DM_FIELDS = ["id", "text", "created_at", "sender_id", "dm_conversation_id", "event_type"]
-
-
-class XWatch(BaseModel):
-    """Which sources to poll."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    mentions: bool = True
-    replies: bool = Field(default=True, description="Replies to the org (recent search, 7 days).")
-    direct_messages: bool = Field(default=True, description="DMs (15 requests per 15 minutes).")
-
-
-class XConfig(BaseModel):
-    """Settings of one X account connector."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    type: Literal["x"]
-    account_id: NonEmpty = Field(description="The org account's numeric user id.")
-    handle: NonEmpty = Field(description="The org account's @handle, without the @.")
-    bearer_token_env: NonEmpty = "MODBOT_X_BEARER_TOKEN"
-    consumer_key_env: NonEmpty = "MODBOT_X_CONSUMER_KEY"
-    consumer_secret_env: NonEmpty = "MODBOT_X_CONSUMER_SECRET"
-    access_token_env: NonEmpty = "MODBOT_X_ACCESS_TOKEN"
-    access_token_secret_env: NonEmpty = "MODBOT_X_ACCESS_TOKEN_SECRET"
-    watch: XWatch = XWatch()
-    enterprise: bool = Field(default=False, description="Enterprise access: full blocks work.")
-    reply_only_when_mentioned: bool = Field(
-        default=True,
-        description="Self-serve apps may reply only to posts that mention or quote the org "
-        "(since Feb 2026); other public warnings go to staff without trying.",
-    )
-    page_size: int = Field(default=100, ge=10, le=100)
-    max_pages: int = Field(default=10, ge=1, le=100)
-    backfill_days: int = Field(
-        default=1, ge=0, le=30, description="How far back the very first poll reads."
-    )
-    poll_interval_seconds: int = Field(default=60, ge=15)
-    api_base_url: str | None = Field(default=None, description="Send calls here (a proxy; tests).")
-    http: RetrySettings = RetrySettings()
-
-
-# --- parsing ----------------------------------------------------------------------------------
-
-
-def _s(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def snowflake_time(item_id: str) -> datetime:
-    """When an X id was made: the time is in its top bits (used when `created_at` is absent)."""
-    try:
-        return utc_from_unix(((int(item_id) >> 22) + SNOWFLAKE_EPOCH_MS) / 1000)
-    except ValueError:
-        return datetime.now(UTC)
-
-
-def _link(username: str, tweet_id: str) -> str:
-    return f"https://x.com/{username or 'i/web'}/status/{tweet_id}"
-
-
-def _account(user_id: str, users: dict[str, dict[str, Any]], fallback_id: str) -> AccountRef:
-    user = users.get(user_id) or {}
-    handle = _s(user.get("username") or user.get("screen_name"))
-    if not user_id:
-        return AccountRef("x", f"unknown:{fallback_id}", "unknown X user")
-    return AccountRef("x", user_id, handle or user_id, _s(user.get("name")))
-
-
-def contact_from_tweet(
-    connector: str,
-    tweet: dict[str, Any],
-    users: dict[str, dict[str, Any]],
-    kind: ContactKind,
-    org_id: str,
-) -> Contact | None:
-    """A Contact from one v2 post (search, mentions, XAA payload), or None for the org's own."""
-    tweet_id = _s(tweet.get("id"))
-    author = _s(tweet.get("author_id"))
-    if not tweet_id or author == org_id:
-        return None
-    account = _account(author, users, tweet_id)
-    parent = next(
-        (
-            _s(r.get("id"))
-            for r in tweet.get("referenced_tweets") or []
-            if isinstance(r, dict) and r.get("type") == "replied_to"
-        ),
-        "",
-    )
-    created = tweet.get("created_at")
-    return Contact(
-        connector=connector,
-        platform="x",
-        external_id=tweet_id,
-        account=account,
-        kind=kind,
-        text=_s(tweet.get("text")),
-        created_at=parse_time(created) if created else snowflake_time(tweet_id),
-        permalink=_link(
-            account.handle if not account.handle.startswith("unknown") else "", tweet_id
-        ),
-        thread_id=_s(tweet.get("conversation_id")),
-        parent_id=parent,
-    )
-
-
-def contact_from_status(connector: str, status: dict[str, Any], org_id: str) -> Contact | None:
-    """A Contact from one v1.1 Tweet object (Account Activity `tweet_create_events`), or None.
-
-    The org's own posts and plain reposts are not contacts.
-    """
-    user = status.get("user") or {}
-    author = _s(user.get("id_str") or user.get("id"))
-    tweet_id = _s(status.get("id_str") or status.get("id"))
-    if not tweet_id or author == org_id or status.get("retweeted_status"):
-        return None
-    extended = status.get("extended_tweet") or {}
-    text = _s(extended.get("full_text") or status.get("full_text") or status.get("text"))
-    mentions = ((status.get("entities") or {}).get("user_mentions")) or []
-    mentioned = any(_s(m.get("id_str") or m.get("id")) == org_id for m in mentions)
-    replied_to_org = _s(status.get("in_reply_to_user_id_str")) == org_id
-    kind = ContactKind.REPLY if replied_to_org and not mentioned else ContactKind.MENTION
-    created = status.get("created_at")
-    try:
-        when = datetime.strptime(created, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
-    except (TypeError, ValueError):
-        when = snowflake_time(tweet_id)
-    handle = _s(user.get("screen_name"))
-    return Contact(
-        connector=connector,
-        platform="x",
-        external_id=tweet_id,
-        account=AccountRef(
-            "x", author or f"unknown:{tweet_id}", handle or author, _s(user.get("name"))
-        ),
-        kind=kind,
-        text=text,
-        created_at=when,
-        permalink=_link(handle, tweet_id),
-        thread_id=_s(status.get("conversation_id_str")),
-        parent_id=_s(status.get("in_reply_to_status_id_str")),
-    )
-
-
-def contact_from_dm_event(
-    connector: str, event: dict[str, Any], users: dict[str, dict[str, Any]], org_id: str
-) -> Contact | None:
-    """A Contact from one DM event: v2 (`sender_id`, `text`) or AAA (`message_create`).
-
-    The org's own outgoing messages, and events that are not messages, are not contacts.
-    """
-    event_id = _s(event.get("id"))
-    create = event.get("message_create")
-    if isinstance(create, dict):  # Account Activity / v1.1 shape
-        if event.get("type") not in (None, "message_create"):
-            return None
-        sender = _s(create.get("sender_id"))
-        text = _s((create.get("message_data") or {}).get("text"))
-        stamp = event.get("created_timestamp")
-        when = utc_from_unix(int(stamp) / 1000) if stamp else snowflake_time(event_id)
-        thread = sender
-    else:
-        if event.get("event_type") not in (None, "MessageCreate"):
-            return None
-        sender = _s(event.get("sender_id"))
-        text = _s(event.get("text"))
-        created = event.get("created_at")
-        when = parse_time(created) if created else snowflake_time(event_id)
-        thread = _s(event.get("dm_conversation_id"))
-    if not event_id or sender == org_id:
-        return None
-    account = _account(sender, users, event_id)
-    return Contact(
-        connector=connector,
-        platform="x",
-        external_id=f"dm:{event_id}",
-        account=account,
-        kind=ContactKind.PRIVATE_MESSAGE,
-        text=text,
-        created_at=when,
-        permalink=f"https://x.com/messages/{thread}" if thread else "https://x.com/messages",
-        thread_id=thread,
-    )
-
-
-def _users(includes: Any) -> dict[str, dict[str, Any]]:
-    users = (includes or {}).get("users") if isinstance(includes, dict) else None
-    if isinstance(users, dict):  # AAA: {"users": {id: {...}}}
-        return {str(k): v for k, v in users.items() if isinstance(v, dict)}
-    return {_s(u.get("id")): u for u in users or [] if isinstance(u, dict)}
-
-
-# --- the connector ----------------------------------------------------------------------------
 
 
 class XConnector:
@@ -362,39 +169,13 @@ class XConnector:
     # --- errors -----------------------------------------------------------------------
 
     def _translate(self, exc: BaseException, what: str) -> PlatformError:
-        if isinstance(exc, PlatformError):
-            return exc
-        if isinstance(exc, requests.Timeout):
-            return TransientError(f"X did not answer in time while trying to {what}")
-        if isinstance(exc, requests.ConnectionError):
-            return TransientError(f"X could not be reached while trying to {what}")
-        if not isinstance(exc, tweepy.HTTPException):
-            return PlatformError(f"X call failed while trying to {what}: {type(exc).__name__}")
-        detail = self.redactor.scrub("; ".join(str(m) for m in exc.api_messages) or "no detail")
-        status = exc.response.status_code
-        if isinstance(exc, tweepy.TooManyRequests):
-            wait = None if exc.reset_time is None else max(0.0, exc.reset_time - time.time() + 1)
-            return RateLimitedError(f"X rate limit reached while trying to {what}", wait)
-        if isinstance(exc, tweepy.Unauthorized):
-            return AuthError(
-                f"X rejected the credentials (HTTP 401) while trying to {what}. Check "
-                f"{self.config.access_token_env} and {self.config.access_token_secret_env} "
-                f"(and the consumer key pair); connector '{self.name}' is stopped until they "
-                "are fixed, and its cursor is kept"
-            )
-        if status == 402:
-            return AuthError(
-                f"X refused to {what}: the app's API credits are used up (HTTP 402). Top up "
-                f"in the developer console; connector '{self.name}' is stopped until then"
-            )
-        if isinstance(exc, tweepy.Forbidden):
-            hint = " (this needs a higher X access tier)" if 453 in exc.api_codes else ""
-            return ForbiddenError(f"X refused to {what}: {detail}{hint}")
-        if isinstance(exc, tweepy.NotFound):
-            return NotFoundError(f"X says the item is gone while trying to {what}")
-        if isinstance(exc, tweepy.TwitterServerError):
-            return TransientError(f"X answered HTTP {status} while trying to {what}")
-        return PlatformError(f"X refused to {what} (HTTP {status}): {detail}")
+        return translate(
+            exc,
+            what,
+            connector=self.name,
+            scrub=self.redactor.scrub,
+            token_envs=(self.config.access_token_env, self.config.access_token_secret_env),
+        )
 
     def _call(self, what: str, fn: Any, *, retry_transient: bool = True) -> Any:
         return self.caller.call(what, fn, retry_transient=retry_transient)
@@ -481,7 +262,7 @@ class XConnector:
             meta = page.get("meta") or {}
             if token is None:
                 newest = meta.get("newest_id") or newest  # the first page of this run
-            users = _users(page.get("includes"))
+            users = users_by_id(page.get("includes"))
             contacts = [
                 c
                 for t in page.get("data") or []
@@ -522,18 +303,18 @@ class XConnector:
             )
             events = [e for e in page.get("data") or [] if isinstance(e, dict)]
             if token is None and events:
-                newest = max((_s(e.get("id")) for e in events), key=_as_int)
+                newest = max((as_text(e.get("id")) for e in events), key=_as_int)
             reached = since is not None and any(
-                _as_int(_s(e.get("id"))) <= _as_int(since) for e in events
+                _as_int(as_text(e.get("id"))) <= _as_int(since) for e in events
             )
             fresh = [
-                e for e in events if since is None or _as_int(_s(e.get("id"))) > _as_int(since)
+                e for e in events if since is None or _as_int(as_text(e.get("id"))) > _as_int(since)
             ]
             if since is None:  # the very first poll: only the last `backfill_days`
                 oldest = self.clock() - timedelta(days=self.config.backfill_days)
-                reached = any(snowflake_time(_s(e.get("id"))) < oldest for e in events)
-                fresh = [e for e in fresh if snowflake_time(_s(e.get("id"))) >= oldest]
-            users = _users(page.get("includes"))
+                reached = any(snowflake_time(as_text(e.get("id"))) < oldest for e in events)
+                fresh = [e for e in fresh if snowflake_time(as_text(e.get("id"))) >= oldest]
+            users = users_by_id(page.get("includes"))
             contacts = [
                 c
                 for e in fresh
@@ -566,63 +347,7 @@ class XConnector:
             return WebhookReply(
                 403, "webhook signatures cannot be checked: consumer secret not set"
             )
-        if request.method == "GET":
-            token = request.query.get("crc_token", "")
-            if not token:
-                return WebhookReply(400, "crc_token missing")
-            digest = hmac.new(secret, token.encode(), hashlib.sha256).digest()
-            body = json.dumps({"response_token": "sha256=" + base64.b64encode(digest).decode()})
-            return WebhookReply(200, body, media_type="application/json")
-        if request.method != "POST":
-            return WebhookReply(405, "GET or POST only")
-        given = request.headers.get("x-twitter-webhooks-signature", "").strip()
-        expected = (
-            "sha256="
-            + base64.b64encode(hmac.new(secret, request.body, hashlib.sha256).digest()).decode()
-        )
-        if not given or not hmac.compare_digest(given.encode(), expected.encode()):
-            return WebhookReply(403, "missing or wrong x-twitter-webhooks-signature")
-        try:
-            data = json.loads(request.body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return WebhookReply(400, "body is not JSON")
-        if not isinstance(data, dict):
-            return WebhookReply(400, "expected a JSON object")
-        try:
-            contacts = self._delivery_contacts(data)
-        except (TypeError, AttributeError, ValueError) as exc:
-            return WebhookReply(400, f"unexpected delivery shape ({type(exc).__name__})")
-        return WebhookReply(200, "ok", contacts=tuple(contacts))
-
-    def _delivery_contacts(self, data: dict[str, Any]) -> list[Contact]:
-        org = self.config.account_id
-        found: list[Contact | None] = []
-        envelope = data.get("data")
-        if isinstance(envelope, dict) and "event_type" in envelope:  # X Activity API
-            event_type = _s(envelope.get("event_type"))
-            payload = envelope.get("payload") or {}
-            users = _users(envelope.get("includes"))
-            if event_type.startswith("dm."):
-                if event_type == "dm.received":
-                    found.append(contact_from_dm_event(self.name, payload, users, org))
-            elif event_type in ("post.mention.create", "post.reply.create"):
-                kind = ContactKind.MENTION if "mention" in event_type else ContactKind.REPLY
-                found.append(contact_from_tweet(self.name, payload, users, kind, org))
-            return [c for c in found if c is not None]
-        for_user = _s(data.get("for_user_id")) or org
-        own = {org, for_user}
-        for status in data.get("tweet_create_events") or []:
-            contact = contact_from_status(self.name, status, for_user)
-            found.append(
-                contact if contact and contact.account.platform_user_id not in own else None
-            )
-        users = _users(data)
-        for event in data.get("direct_message_events") or []:
-            contact = contact_from_dm_event(self.name, event, users, for_user)
-            found.append(
-                contact if contact and contact.account.platform_user_id not in own else None
-            )
-        return [c for c in found if c is not None]
+        return answer_webhook(request, secret, connector=self.name, org=self.config.account_id)
 
     # --- actions ----------------------------------------------------------------------
 
@@ -751,7 +476,7 @@ class XConnector:
                 return found
             raise PlatformError(f"{exc}; the reply is not on X, so it will be retried") from None
         return ActionReceipt(
-            ok=True, platform_ref=f"x:post:{_s((result.get('data') or {}).get('id'))}"
+            ok=True, platform_ref=f"x:post:{as_text((result.get('data') or {}).get('id'))}"
         )
 
     def _find_reply(self, request: ActionRequest) -> ActionReceipt | None:
@@ -770,10 +495,10 @@ class XConnector:
         want = " ".join(request.message.split())[:30]
         for tweet in page.get("data") or []:
             replied = any(
-                r.get("type") == "replied_to" and _s(r.get("id")) == target
+                r.get("type") == "replied_to" and as_text(r.get("id")) == target
                 for r in tweet.get("referenced_tweets") or []
             )
-            if replied and want in " ".join(_s(tweet.get("text")).split()):
+            if replied and want in " ".join(as_text(tweet.get("text")).split()):
                 return ActionReceipt(
                     ok=True, platform_ref=f"x:post:{tweet.get('id')}", detail="found on X"
                 )
@@ -803,7 +528,7 @@ class XConnector:
                 return found
             raise PlatformError(f"{exc}; the message is not on X, so it will be retried") from None
         return ActionReceipt(
-            ok=True, platform_ref=f"x:dm:{_s((result.get('data') or {}).get('dm_event_id'))}"
+            ok=True, platform_ref=f"x:dm:{as_text((result.get('data') or {}).get('dm_event_id'))}"
         )
 
     def _find_dm(self, request: ActionRequest) -> ActionReceipt | None:
@@ -820,8 +545,8 @@ class XConnector:
         )
         want = " ".join(request.message.split())[:30]
         for event in page.get("data") or []:
-            if _s(event.get("sender_id")) == self.config.account_id and want in " ".join(
-                _s(event.get("text")).split()
+            if as_text(event.get("sender_id")) == self.config.account_id and want in " ".join(
+                as_text(event.get("text")).split()
             ):
                 return ActionReceipt(
                     ok=True, platform_ref=f"x:dm:{event.get('id')}", detail="found on X"

@@ -20,11 +20,10 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, ClassVar, Literal
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from platforms._http import secret_value
 from platforms.base import (
     AccountRef,
     ActionReceipt,
@@ -40,23 +39,8 @@ from platforms.base import (
     WebhookReply,
     WebhookRequest,
 )
-
-NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-class LocalConfig(BaseModel):
-    """Settings of one local connector."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    type: Literal["local"]
-    inbox: Path = Field(description="JSONL file of contacts to read (relative to the cwd).")
-    outbox: Path = Field(description="JSONL file the connector appends performed actions to.")
-    batch_size: int = Field(default=500, ge=1, le=10_000)
-    poll_interval_seconds: int = Field(default=60, ge=5)
-    webhook_token_env: str | None = Field(
-        default=None, description="Environment variable holding a bearer token for webhooks."
-    )
+from platforms.calls import secret_value
+from platforms.local.config import LocalConfig, NonEmpty
 
 
 class _Author(BaseModel):

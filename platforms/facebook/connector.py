@@ -22,32 +22,16 @@ import hmac
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlparse
 
 import facebook
 import requests
 import structlog
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from platforms._http import (
-    Caller,
-    Redactor,
-    RetrySettings,
-    TransientError,
-    dump_cursor,
-    load_cursor,
-    parse_time,
-    quiet_sdk_loggers,
-    secret_value,
-    timed_session,
-    utc_from_unix,
-)
 from platforms.base import (
-    AccountRef,
     ActionReceipt,
     ActionRequest,
-    AuthError,
     Capability,
     Contact,
     ContactKind,
@@ -57,23 +41,42 @@ from platforms.base import (
     NotFoundError,
     PlatformAction,
     PlatformError,
-    RateLimitedError,
     Recall,
     SecretSource,
     UnsupportedActionError,
     WebhookReply,
     WebhookRequest,
 )
+from platforms.calls import (
+    Caller,
+    Redactor,
+    TransientError,
+    quiet_sdk_loggers,
+    secret_value,
+    timed_session,
+)
+from platforms.facebook.config import FacebookConfig
+from platforms.facebook.errors import translate
+from platforms.facebook.payloads import (
+    as_text,
+    contact_from_change,
+    contact_from_comment,
+    contact_from_message,
+    contact_from_messaging,
+    contact_from_post,
+    graph_time,
+)
+from platforms.parsing import dump_cursor, load_cursor
 
 log = structlog.get_logger(__name__)
 
-NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
 GRAPH_URL = "https://graph.facebook.com"
+
+
 PRIVATE_REPLY_WINDOW = timedelta(days=7)
-RATE_LIMIT_CODES = {4, 17, 32, 613, 80001}
-PRIVATE_REPLY_REFUSED = {10900: "a private reply was already sent to this comment",
-                         10903: "this person cannot receive a private reply to this comment",
-                         551: "this person is not available to message"}  # fmt: skip
+
+
 PERMISSION_FOR = {
     PlatformAction.HIDE: "pages_manage_engagement (and pages_read_user_content)",
     PlatformAction.DELETE: "pages_manage_engagement",
@@ -82,255 +85,12 @@ PERMISSION_FOR = {
     PlatformAction.UNHIDE: "pages_manage_engagement (and pages_read_user_content)",
     PlatformAction.UNBLOCK: "the MODERATE task on the Page (pages_manage_engagement)",
 }
+
+
 COMMENT_FIELDS = "id,message,from{id,name},created_time,parent{id},permalink_url,attachment"
+
+
 FEED_FIELDS = "id,message,from,created_time,updated_time,permalink_url"
-
-
-class FacebookWatch(BaseModel):
-    """Which sources to poll."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    feed: bool = Field(default=True, description="Visitor posts on the Page.")
-    comments: bool = Field(default=True, description="Comments on the Page's recent posts.")
-    messages: bool = Field(
-        default=False, description="Messenger conversations (needs pages_messaging)."
-    )
-
-
-class FacebookConfig(BaseModel):
-    """Settings of one Facebook Page connector."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    type: Literal["facebook"]
-    page_id: NonEmpty
-    graph_version: str = Field(default="v21.0", pattern=r"^v\d{1,2}\.\d$")
-    page_token_env: NonEmpty = "MODBOT_FACEBOOK_PAGE_TOKEN"
-    app_secret_env: NonEmpty = "MODBOT_FACEBOOK_APP_SECRET"
-    verify_token_env: NonEmpty = "MODBOT_FACEBOOK_VERIFY_TOKEN"
-    watch: FacebookWatch = FacebookWatch()
-    posts_to_watch: int = Field(default=25, ge=1, le=100)
-    page_size: int = Field(default=100, ge=1, le=100)
-    max_pages: int = Field(default=10, ge=1, le=100)
-    backfill_days: int = Field(default=1, ge=0, description="How far back the first poll reads.")
-    poll_interval_seconds: int = Field(default=120, ge=10)
-    api_base_url: str | None = Field(
-        default=None, description="Send Graph calls here instead (a proxy; tests)."
-    )
-    http: RetrySettings = RetrySettings()
-
-
-# --- parsing: platform items into Contacts ----------------------------------------------------
-
-
-def _s(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _when(value: Any) -> datetime:
-    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
-        number = float(value)
-        return utc_from_unix(number / 1000 if number > 1e11 else number)
-    if isinstance(value, str) and value:
-        return parse_time(value)
-    return datetime.now(UTC)
-
-
-def _author(item: dict[str, Any], external_id: str) -> AccountRef:
-    """Who wrote an item: `from{id,name}`, or the pre-v2.11 `sender_id`/`sender_name`."""
-    sender = item.get("from") if isinstance(item.get("from"), dict) else {}
-    user_id = _s(sender.get("id") or item.get("sender_id"))
-    name = _s(sender.get("name") or item.get("sender_name"))
-    if not user_id:
-        # No author without a Page token or the MODERATE task (G13): keep the contact, but as
-        # an account of its own, so it is never merged with anyone else's.
-        return AccountRef("facebook", f"unknown:{external_id}", "unknown Facebook user")
-    return AccountRef("facebook", user_id, name or user_id, name)
-
-
-def _comment_link(comment_id: str, post_id: str) -> str:
-    post = post_id.split("_")[-1] if post_id else comment_id.split("_")[0]
-    page = post_id.split("_")[0] if "_" in post_id else ""
-    tail = comment_id.split("_")[-1]
-    base = (
-        f"https://www.facebook.com/{page}/posts/{post}"
-        if page
-        else f"https://www.facebook.com/{post}"
-    )
-    return f"{base}?comment_id={tail}"
-
-
-def contact_from_change(
-    connector: str, page_id: str, field: str, value: dict[str, Any]
-) -> Contact | None:
-    """A Contact from one `feed` or `mention` webhook change, or None for what is not new content.
-
-    Only `add` and `edited` carry something a person wrote (an edit keeps the comment's id,
-    so it is stored once); `hide`, `remove`, reactions and likes are not contacts, and our own
-    hide and delete actions come back as exactly those.
-    """
-    verb = value.get("verb")
-    item = value.get("item")
-    if verb not in ("add", "edited"):
-        return None
-    post_id = _s(value.get("post_id"))
-    if item == "comment":
-        external_id = _s(value.get("comment_id"))
-        parent = _s(value.get("parent_id"))
-        if field == "mention":
-            kind = ContactKind.MENTION
-        else:
-            kind = ContactKind.COMMENT if not parent or parent == post_id else ContactKind.REPLY
-        link = (
-            _s((value.get("post") or {}).get("permalink_url"))
-            if isinstance(value.get("post"), dict)
-            else ""
-        )
-        permalink = _comment_link(external_id, post_id) if external_id else link
-    elif item in ("post", "status", "photo", "video", "share"):
-        external_id = post_id
-        parent = ""
-        kind = ContactKind.MENTION if field == "mention" else ContactKind.POST
-        permalink = _s(value.get("link") if item == "share" else "") or (
-            f"https://www.facebook.com/{post_id}" if post_id else ""
-        )
-    else:
-        return None
-    if not external_id:
-        return None
-    return Contact(
-        connector=connector,
-        platform="facebook",
-        external_id=external_id,
-        account=_author(value, external_id),
-        kind=kind,
-        text=_s(value.get("message")),  # photo-, video- or sticker-only: no message
-        created_at=_when(value.get("created_time")),
-        permalink=permalink,
-        thread_id=post_id,
-        parent_id=parent if kind is ContactKind.REPLY else "",
-    )
-
-
-def contact_from_messaging(connector: str, page_id: str, event: dict[str, Any]) -> Contact | None:
-    """A Contact from one Messenger webhook event (`entry[].messaging[]`), or None.
-
-    Echoes of the Page's own messages, deliveries, reads and postbacks are not contacts.
-    """
-    message = event.get("message")
-    if not isinstance(message, dict) or message.get("is_echo"):
-        return None
-    sender = _s((event.get("sender") or {}).get("id"))
-    mid = _s(message.get("mid"))
-    if not sender or not mid or sender == page_id:
-        return None
-    return Contact(
-        connector=connector,
-        platform="facebook",
-        external_id=mid,
-        account=AccountRef("facebook", sender, sender),
-        kind=ContactKind.PRIVATE_MESSAGE,
-        text=_s(message.get("text")),
-        created_at=_when(event.get("timestamp")),
-        permalink=f"https://www.facebook.com/{page_id}/inbox",
-        thread_id=sender,
-    )
-
-
-def contact_from_post(connector: str, page_id: str, post: dict[str, Any]) -> Contact | None:
-    """A Contact from one polled feed post, or None for the Page's own posts.
-
-    A post with no `from` is taken as the Page's own: with a Page token a visitor post always
-    names its author (G13).
-    """
-    author = post.get("from")
-    if not isinstance(author, dict) or _s(author.get("id")) in ("", page_id):
-        return None
-    post_id = _s(post.get("id"))
-    if not post_id:
-        return None
-    return Contact(
-        connector=connector,
-        platform="facebook",
-        external_id=post_id,
-        account=_author(post, post_id),
-        kind=ContactKind.POST,
-        text=_s(post.get("message")),
-        created_at=_when(post.get("created_time")),
-        permalink=_s(post.get("permalink_url")) or f"https://www.facebook.com/{post_id}",
-        thread_id=post_id,
-    )
-
-
-def comment_id_of(comment: dict[str, Any], post_id: str) -> tuple[str, str]:
-    """(comment id, parent comment id) of a polled comment.
-
-    Apps without the MODERATE task get no comment `id` (G13); the permalink still carries it
-    as `comment_id` (and `reply_comment_id` for a reply).
-    """
-    parent = (
-        _s((comment.get("parent") or {}).get("id"))
-        if isinstance(comment.get("parent"), dict)
-        else ""
-    )
-    if comment.get("id"):
-        return _s(comment["id"]), parent
-    query = parse_qs(urlparse(_s(comment.get("permalink_url"))).query)
-    top = (query.get("comment_id") or [""])[0]
-    reply = (query.get("reply_comment_id") or [""])[0]
-    post_part = post_id.split("_")[-1]
-    if reply:
-        return f"{post_part}_{reply}", f"{post_part}_{top}"
-    return (f"{post_part}_{top}" if top else ""), parent
-
-
-def contact_from_comment(
-    connector: str, page_id: str, post_id: str, comment: dict[str, Any]
-) -> Contact | None:
-    """A Contact from one polled comment, or None for the Page's own comments."""
-    external_id, parent = comment_id_of(comment, post_id)
-    if not external_id:
-        return None
-    author = _author(comment, external_id)
-    if author.platform_user_id == page_id:
-        return None
-    return Contact(
-        connector=connector,
-        platform="facebook",
-        external_id=external_id,
-        account=author,
-        kind=ContactKind.REPLY if parent else ContactKind.COMMENT,
-        text=_s(comment.get("message")),  # a photo-only comment has an attachment and no text
-        created_at=_when(comment.get("created_time")),
-        permalink=_s(comment.get("permalink_url")) or _comment_link(external_id, post_id),
-        thread_id=post_id,
-        parent_id=parent,
-    )
-
-
-def contact_from_message(
-    connector: str, page_id: str, conversation_id: str, message: dict[str, Any]
-) -> Contact | None:
-    """A Contact from one polled Messenger message, or None for the Page's own."""
-    external_id = _s(message.get("id"))
-    author = _author(message, external_id)
-    if not external_id or author.platform_user_id == page_id:
-        return None
-    return Contact(
-        connector=connector,
-        platform="facebook",
-        external_id=external_id,
-        account=author,
-        kind=ContactKind.PRIVATE_MESSAGE,
-        text=_s(message.get("message")),
-        created_at=_when(message.get("created_time")),
-        permalink=f"https://www.facebook.com/{page_id}/inbox",
-        thread_id=conversation_id,
-    )
-
-
-# --- the connector ----------------------------------------------------------------------------
 
 
 class _Watermark:
@@ -454,48 +214,15 @@ class FacebookConnector:
         return minutes * 60 if minutes else None
 
     def _translate(self, exc: BaseException, what: str) -> PlatformError:
-        scrub = self.redactor.scrub
-        if isinstance(exc, PlatformError):
-            return exc
-        if isinstance(exc, requests.Timeout):
-            return TransientError(f"Facebook did not answer in time while trying to {what}")
-        if isinstance(exc, requests.ConnectionError):
-            return TransientError(f"Facebook could not be reached while trying to {what}")
-        if not isinstance(exc, facebook.GraphAPIError):
-            return PlatformError(
-                f"Facebook call failed while trying to {what}: {type(exc).__name__}"
-            )
-        status = self._last_status
-        result = exc.result if isinstance(exc.result, dict) else {}
-        error = result.get("error") if isinstance(result.get("error"), dict) else {}
-        code = error.get("code")
-        message = scrub(str(error.get("message") or exc.message or "no message"))
-        if code is None and (status is None or status >= 500):
-            return TransientError(f"Facebook answered HTTP {status} while trying to {what}")
-        if code == 190 or status == 401:
-            return AuthError(
-                f"Facebook rejected the Page token while trying to {what} ({message}). Issue a "
-                f"new Page token and put it in {self.config.page_token_env}; connector "
-                f"'{self.name}' is stopped until then and its cursor is kept"
-            )
-        if code in RATE_LIMIT_CODES or status == 429:
-            wait = self._regain_seconds() or (3600.0 if code == 32 else 300.0)
-            return RateLimitedError(
-                f"Facebook is throttling this app (code {code}) while trying to {what}", wait
-            )
-        if code in (1, 2) or error.get("is_transient"):
-            return TransientError(f"Facebook had a temporary problem while trying to {what}")
-        if code in PRIVATE_REPLY_REFUSED:
-            return UnsupportedActionError(f"Facebook refused: {PRIVATE_REPLY_REFUSED[code]}")
-        if code == 10 or code == 368 or (isinstance(code, int) and 200 <= code <= 299):
-            return ForbiddenError(f"Facebook refused to {what} (code {code}): {message}")
-        if code == 100 and "permission" in message.lower():
-            return ForbiddenError(f"Facebook refused to {what} (code 100): {message}")
-        if code == 100:
-            return NotFoundError(
-                f"Facebook says the item is gone or invalid while trying to {what}"
-            )
-        return PlatformError(f"Facebook refused to {what} (code {code}): {message}")
+        return translate(
+            exc,
+            what,
+            connector=self.name,
+            status=self._last_status,
+            regain_seconds=self._regain_seconds,
+            scrub=self.redactor.scrub,
+            token_env=self.config.page_token_env,
+        )
 
     def _call(self, what: str, fn: Any, *, retry_transient: bool = True) -> Any:
         return self.caller.call(what, fn, retry_transient=retry_transient)
@@ -536,7 +263,7 @@ class FacebookConnector:
             ):
                 older = False
                 for post in page:
-                    post_id = _s(post.get("id"))
+                    post_id = as_text(post.get("id"))
                     if (
                         post_id
                         and post_id not in recent
@@ -544,7 +271,7 @@ class FacebookConnector:
                     ):
                         recent.append(post_id)
                     contact = contact_from_post(self.name, page_id, post)
-                    when = _when(post.get("created_time"))
+                    when = graph_time(post.get("created_time"))
                     older = older or when.timestamp() < feed_mark.t
                     if (
                         contact is not None
@@ -592,7 +319,7 @@ class FacebookConnector:
         for page in self._pages(post_id, "comments", args):
             older = False
             for comment in page:
-                when = _when(comment.get("created_time"))
+                when = graph_time(comment.get("created_time"))
                 older = older or when.timestamp() < mark.t
                 contact = contact_from_comment(self.name, self.config.page_id, post_id, comment)
                 if (
@@ -614,12 +341,12 @@ class FacebookConnector:
         for page in self._pages(self.config.page_id, "conversations", args):
             older = False
             for conversation in page:
-                if _when(conversation.get("updated_time")).timestamp() < mark.t:
+                if graph_time(conversation.get("updated_time")).timestamp() < mark.t:
                     older = True
                     continue
                 for message in (conversation.get("messages") or {}).get("data") or []:
                     contact = contact_from_message(
-                        self.name, self.config.page_id, _s(conversation.get("id")), message
+                        self.name, self.config.page_id, as_text(conversation.get("id")), message
                     )
                     if contact and mark.is_new(contact.external_id, contact.created_at):
                         yield contact
@@ -655,7 +382,7 @@ class FacebookConnector:
         for entry in data["entry"]:
             if not isinstance(entry, dict):
                 return WebhookReply(400, "each entry must be an object")
-            entry_page = _s(entry.get("id")) or self.config.page_id
+            entry_page = as_text(entry.get("id")) or self.config.page_id
             own = {entry_page, self.config.page_id}
             for change in entry.get("changes") or []:
                 value = change.get("value") if isinstance(change, dict) else None
@@ -756,7 +483,7 @@ class FacebookConnector:
             raise PlatformError(
                 f"{exc}; the reply is not on Facebook, so it will be retried"
             ) from None
-        return ActionReceipt(ok=True, platform_ref=f"facebook:comment:{_s(result.get('id'))}")
+        return ActionReceipt(ok=True, platform_ref=f"facebook:comment:{as_text(result.get('id'))}")
 
     def _find_reply(self, request: ActionRequest) -> ActionReceipt | None:
         """The Page's own reply under the item with this message, if it is there."""
@@ -766,11 +493,14 @@ class FacebookConnector:
             item, "comments", {"fields": "id,from,message", "filter": "stream", "limit": 100}
         ):
             for comment in page:
-                author = _s((comment.get("from") or {}).get("id"))
-                if author == self.config.page_id and _s(comment.get("message")).strip() == want:
+                author = as_text((comment.get("from") or {}).get("id"))
+                if (
+                    author == self.config.page_id
+                    and as_text(comment.get("message")).strip() == want
+                ):
                     return ActionReceipt(
                         ok=True,
-                        platform_ref=f"facebook:comment:{_s(comment.get('id'))}",
+                        platform_ref=f"facebook:comment:{as_text(comment.get('id'))}",
                         detail="found on Facebook",
                     )
         return None
@@ -813,7 +543,7 @@ class FacebookConnector:
                 f"{exc}; Facebook may or may not have delivered it"
             ) from None
         return ActionReceipt(
-            ok=True, platform_ref=f"facebook:message:{_s(result.get('message_id'))}"
+            ok=True, platform_ref=f"facebook:message:{as_text(result.get('message_id'))}"
         )
 
     def _block(self, request: ActionRequest) -> ActionReceipt:

@@ -19,35 +19,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import praw
 import prawcore
 import requests
 import structlog
-from praw.models import Comment, Message, Submission
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from praw.models import Comment, Submission
 
-from platforms._http import (
-    Caller,
-    Redactor,
-    RetrySettings,
-    TransientError,
-    dump_cursor,
-    load_cursor,
-    quiet_sdk_loggers,
-    secret_value,
-    timed_session,
-    utc_from_unix,
-)
 from platforms.base import (
-    AccountRef,
     ActionReceipt,
     ActionRequest,
     AuthError,
     Capability,
     Contact,
-    ContactKind,
     DeliveryUnknownError,
     FetchedBatch,
     ForbiddenError,
@@ -61,11 +46,21 @@ from platforms.base import (
     WebhookReply,
     WebhookRequest,
 )
+from platforms.calls import (
+    Caller,
+    Redactor,
+    TransientError,
+    quiet_sdk_loggers,
+    secret_value,
+    timed_session,
+)
+from platforms.parsing import dump_cursor, load_cursor
+from platforms.reddit.config import RedditConfig
+from platforms.reddit.payloads import contact_from_item, inbox_kind
 
 log = structlog.get_logger(__name__)
 
-NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-REDDIT = "https://www.reddit.com"
+
 MOD_PERMISSION = {
     PlatformAction.HIDE: "posts",
     PlatformAction.DELETE: "posts",
@@ -75,126 +70,9 @@ MOD_PERMISSION = {
     PlatformAction.UNHIDE: "posts",
     PlatformAction.UNBLOCK: "access",
 }
+
+
 RATELIMIT = re.compile(r"(\d+)\s*(second|minute|hour)", re.IGNORECASE)
-
-
-class RedditWatch(BaseModel):
-    """Which sources to poll."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    comments: bool = True
-    submissions: bool = True
-    inbox: bool = Field(default=True, description="Replies, username mentions and messages.")
-    modqueue: bool = True
-
-
-class RedditConfig(BaseModel):
-    """Settings of one subreddit connector."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    type: Literal["reddit"]
-    subreddit: NonEmpty = Field(description="The subreddit's name, without r/.")
-    client_id_env: NonEmpty = "MODBOT_REDDIT_CLIENT_ID"
-    client_secret_env: NonEmpty = "MODBOT_REDDIT_CLIENT_SECRET"
-    username_env: NonEmpty = "MODBOT_REDDIT_USERNAME"
-    password_env: NonEmpty = "MODBOT_REDDIT_PASSWORD"
-    user_agent: NonEmpty = "python:housing-modbot:0.1 (moderation bot)"
-    watch: RedditWatch = RedditWatch()
-    ban_days: int = Field(default=7, ge=1, le=999, description="Length of a ban; Reddit max 999.")
-    ban_reason: str = Field(default="Unacceptable behaviour", max_length=100)
-    message_subject: str = Field(default="A message from the moderators", max_length=100)
-    removal_reason_id: str | None = None
-    lock_on_delete: bool = True
-    mod_notes: bool = True
-    page_size: int = Field(default=100, ge=1, le=100)
-    max_pages: int = Field(default=10, ge=1, le=100)
-    backfill_days: int = Field(default=1, ge=0, description="How far back the first poll reads.")
-    poll_interval_seconds: int = Field(default=60, ge=10)
-    api_base_url: str | None = Field(
-        default=None, description="Send both the OAuth and API calls here (tests)."
-    )
-    http: RetrySettings = RetrySettings()
-
-
-# --- parsing ----------------------------------------------------------------------------------
-
-
-def _author(item: Any) -> AccountRef | None:
-    author = getattr(item, "author", None)
-    name = str(author) if author is not None else ""
-    if not name or name == "[deleted]":
-        return None
-    return AccountRef("reddit", name.lower(), name, name)
-
-
-def contact_from_item(connector: str, item: Any, kind: ContactKind | None = None) -> Contact | None:
-    """A Contact from a praw Comment, Submission or Message, or None (deleted author).
-
-    Args:
-        connector: the connector's configured name.
-        item: the praw object.
-        kind: what the item is to the org (a reply, a mention); by default a comment is a
-            comment, a submission a post and a message a private message.
-    """
-    account = _author(item)
-    if account is None:
-        return None
-    created = utc_from_unix(getattr(item, "created_utc", 0) or 0)
-    if isinstance(item, Message):
-        return Contact(
-            connector=connector,
-            platform="reddit",
-            external_id=item.fullname,
-            account=account,
-            kind=ContactKind.PRIVATE_MESSAGE,
-            text="\n".join(p for p in (getattr(item, "subject", ""), item.body) if p),
-            created_at=created,
-            permalink=f"{REDDIT}/message/messages/{item.id}",
-            thread_id=getattr(item, "first_message_name", None) or item.fullname,
-        )
-    if isinstance(item, Submission):
-        return Contact(
-            connector=connector,
-            platform="reddit",
-            external_id=item.fullname,
-            account=account,
-            kind=kind or ContactKind.POST,
-            text="\n\n".join(p for p in (item.title, getattr(item, "selftext", "")) if p),
-            created_at=created,
-            permalink=REDDIT + item.permalink,
-            thread_id=item.fullname,
-        )
-    if isinstance(item, Comment):
-        parent = getattr(item, "parent_id", "") or ""
-        link = getattr(item, "link_id", "") or ""
-        permalink = getattr(item, "context", None) or getattr(item, "permalink", None) or ""
-        if not permalink and link.startswith("t3_"):  # older listings carry no permalink
-            permalink = f"/r/{getattr(item, 'subreddit', '')}/comments/{link[3:]}/_/{item.id}/"
-        return Contact(
-            connector=connector,
-            platform="reddit",
-            external_id=item.fullname,
-            account=account,
-            kind=kind or (ContactKind.REPLY if parent.startswith("t1_") else ContactKind.COMMENT),
-            text=item.body,
-            created_at=created,
-            permalink=(REDDIT + permalink.split("?")[0]) if permalink else "",
-            thread_id=link,
-            parent_id=parent if parent != link else "",
-        )
-    return None
-
-
-def _inbox_kind(item: Any) -> ContactKind | None:
-    if isinstance(item, Comment):
-        subject = (getattr(item, "subject", "") or "").lower()
-        return ContactKind.MENTION if "mention" in subject else ContactKind.REPLY
-    return None
-
-
-# --- the connector ----------------------------------------------------------------------------
 
 
 class RedditConnector:
@@ -427,7 +305,7 @@ class RedditConnector:
                 or str(getattr(item, "subreddit", "") or "").lower()
                 == self.config.subreddit.lower()
             ]
-            contacts = self._contacts(ours, _inbox_kind)
+            contacts = self._contacts(ours, inbox_kind)
             yield FetchedBatch(tuple(contacts), dump_cursor(state))
             # Only now, with the batch stored, is the platform's cursor moved on.
             self._call("mark inbox items read", lambda i=items: self.reddit.inbox.mark_read(i))

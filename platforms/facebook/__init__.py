@@ -1,0 +1,1 @@
+"""Facebook Page: settings, Graph items as contacts, errors, and the connector (facebook-sdk)."""

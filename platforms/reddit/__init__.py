@@ -1,0 +1,1 @@
+"""Reddit: settings, comments and messages as contacts, and the connector (praw)."""

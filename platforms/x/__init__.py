@@ -1,0 +1,1 @@
+"""X: settings, posts and DMs as contacts, webhooks, errors, and the connector (tweepy)."""
