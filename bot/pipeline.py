@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 import sqlalchemy as sa
 import structlog
@@ -19,30 +19,22 @@ from sqlalchemy.orm import Session, joinedload
 
 from bot.act.runner import ActionRunner, RunReport
 from bot.dates.clock import Clock, system_clock
-from bot.decide.engine import PolicyEngine
-from bot.decide.messages import Messages
-from bot.detect.build import build_classifier, build_detectors
-from bot.detect.history import OWN, histories
-from bot.domain import ActionKind, ActionState, Decision, LadderStep, PersonState
-from bot.errors import EXPECTED
-from bot.identify.accounts import AliasBook, identify, upsert_accounts
+from bot.decide.moderate import Moderator
+from bot.detect.history import histories
+from bot.domain import PersonState
+from bot.identify.accounts import AliasBook, identify
 from bot.identify.suspicions import suspect_connections
+from bot.ingest.contacts import ingest, store_contacts
 from bot.register.audit import BOT, audit
-from bot.register.cases import CaseBook, person_states, rung
+from bot.register.cases import CaseBook
+from bot.register.decisions import DecisionBatch
+from bot.register.ladder import person_states
 from bot.settings.loading import LoadedConfig
 from bot.settings.saved import apply_saved_settings, settings_revision
 from bot.settings.secrets import read_secret
 from bot.storage import models as m
-from bot.storage.queries import (
-    advance_cursor,
-    get_cursor,
-    insert_ignoring_duplicates,
-    record_connector_error,
-    record_poll_success,
-    to_domain,
-)
+from bot.storage.queries import to_domain
 from bot.storage.session import Store
-from filters.classifier import Classification, TextClassifier
 from platforms.base import Connector, Contact
 from platforms.registry import build_connector
 
@@ -62,15 +54,6 @@ class PassReport:
     stopped: bool = False  # asked to stop: the pass ended between two batches
 
 
-def build_messages(loaded: LoadedConfig) -> Messages:
-    """The message templates for the config and its profile."""
-    return Messages(
-        loaded.settings.templates.dir,
-        loaded.profile,
-        loaded.settings.organisation.model_dump(),
-    )
-
-
 class Pipeline:
     """Runs moderation passes for one configuration against one store."""
 
@@ -80,7 +63,6 @@ class Pipeline:
         store: Store,
         *,
         connectors: dict[str, Connector] | None = None,
-        classifier: TextClassifier | None = None,
         clock: Clock = system_clock,
         should_stop: Callable[[], bool] = lambda: False,
     ) -> None:
@@ -102,21 +84,18 @@ class Pipeline:
                 for name, cfg in settings.connectors.items()
             }
         )
-        self.classifier = classifier or build_classifier(loaded)
-        self.messages = build_messages(loaded)
-        self.engine = PolicyEngine(loaded.profile, settings.thresholds, self.messages)
+        self.moderator = Moderator(loaded)
         self.runner = ActionRunner(
             store,
             self.connectors,
             loaded.profile,
-            self.messages,
+            self.moderator.messages,
             clock=clock,
             stale_after=timedelta(seconds=settings.pipeline.running_stale_after_seconds),
             max_attempts=settings.pipeline.max_attempts,
             should_stop=should_stop,
         )
         self.batch_size = settings.pipeline.batch_size
-        self.detectors = build_detectors(loaded)
         self.lookback = timedelta(days=settings.behaviour.lookback_days)
 
     def run_once(self, only: Sequence[str] | None = None) -> PassReport:
@@ -140,69 +119,33 @@ class Pipeline:
 
     def ingest(self, name: str, connector: Connector, report: PassReport) -> None:
         """Store a connector's new contacts, advancing its cursor batch by batch."""
-        with self.store.begin() as session:
-            cursor = get_cursor(session=session, connector=name).cursor
-        fetched = 0
-        problems: list[str] = []
-        try:
-            for batch in connector.fetch_since(cursor):
-                report.stored += self.store_contacts(name, batch.contacts, cursor=batch.cursor)
-                fetched += len(batch.contacts)
-                problems.extend(batch.warnings)
-                if self.should_stop():
-                    report.stopped = True
-                    break
-            else:
-                with self.store.begin() as session:
-                    record_poll_success(session=session, connector=name, at=self.clock())
-        except EXPECTED as exc:
-            problems.append(str(exc))
-        # Warnings (a polling gap longer than the platform keeps) and failures both go to
-        # connector health, after the cursor moves, so advancing it does not clear them.
-        for problem in problems:
+        result = ingest(
+            self.store,
+            name,
+            connector,
+            organisation=self.loaded.settings.organisation,
+            clock=self.clock,
+            should_stop=self.should_stop,
+        )
+        for problem in result.problems:
             report.errors.append(f"{name}: {problem}")
             log.warning("connector_failed", connector=name, error=problem)
-        if problems:
-            with self.store.begin() as session:
-                record_connector_error(
-                    session=session, connector=name, error="; ".join(problems), at=self.clock()
-                )
-        report.fetched[name] = fetched
+        report.fetched[name] = result.fetched
+        report.stored += result.stored
+        report.stopped = report.stopped or result.stopped
 
     def store_contacts(
         self, name: str, contacts: Sequence[Contact], *, cursor: str | None = None
     ) -> int:
-        """Store contacts once each (a repeat is ignored) and, for a poll, the cursor with them.
-
-        Webhook deliveries come here with no cursor. Returns how many were new.
-        """
-        now = self.clock()
-        organisation = self.loaded.settings.organisation
-        with self.store.begin() as session:
-            accounts = upsert_accounts(session, (c.account for c in contacts), now)
-            rows = [
-                {
-                    "connector": c.connector,
-                    "platform": c.platform,
-                    "external_id": c.external_id,
-                    "account_id": accounts[(c.account.platform, c.account.platform_user_id)].id,
-                    "kind": c.kind,
-                    "text": c.text,
-                    "created_at": c.created_at,
-                    "ingested_at": now,
-                    "permalink": c.permalink,
-                    "thread_id": c.thread_id,
-                    "parent_id": c.parent_id,
-                    "status": OWN if organisation.is_own(c.platform, c.account.handle) else "new",
-                }
-                for c in contacts
-            ]
-            stored = insert_ignoring_duplicates(
-                session, m.Contact, rows, ["platform", "external_id"]
-            )
-            if cursor is not None:
-                advance_cursor(session=session, connector=name, cursor=cursor, at=now)
-        return stored
+        """Store contacts once each; a webhook delivery's come with no cursor. Returns new."""
+        return store_contacts(
+            self.store,
+            contacts,
+            organisation=self.loaded.settings.organisation,
+            now=self.clock,
+            connector=name,
+            cursor=cursor,
+        )
 
     # --- identify, detect, decide, register ---------------------------------------------
 
@@ -217,10 +160,7 @@ class Pipeline:
         if revision == self.loaded.settings_revision:
             return
         self.loaded = apply_saved_settings(self.loaded, self.store)
-        self.classifier = build_classifier(self.loaded)
-        self.engine = PolicyEngine(
-            self.loaded.profile, self.loaded.settings.thresholds, self.messages
-        )
+        self.moderator = Moderator(self.loaded, messages=self.moderator.messages)
         log.info("settings_applied", revision=revision)
 
     def decide_pending(self, report: PassReport) -> None:
@@ -251,12 +191,12 @@ class Pipeline:
         now = self.clock()
         accounts = {c.account_id: c.account for c in contacts}
         identities = identify(session, accounts.values(), now)
-        thresholds = self.loaded.settings.thresholds
-        classified = {c.id: self.classifier.classify(c.text) for c in contacts}
+        moderator = self.moderator
+        classified = {c.id: moderator.classify(c.text) for c in contacts}
         concerned = {
             identities[c.account_id].subject: identities[c.account_id]
             for c in contacts
-            if classified[c.id].labels(thresholds)
+            if classified[c.id].labels(moderator.thresholds)
         }
         snapshots = histories(
             session,
@@ -265,13 +205,9 @@ class Pipeline:
             lookback=self.lookback,
         )
         behaviour = {
-            c.id: [
-                f
-                for detector in self.detectors
-                for f in detector.check(
-                    c.text, c.created_at, snapshots[identities[c.account_id].subject]
-                )
-            ]
+            c.id: moderator.behaviour(
+                c.text, c.created_at, snapshots[identities[c.account_id].subject]
+            )
             for c in contacts
         }
         for contact in contacts:
@@ -282,7 +218,7 @@ class Pipeline:
         states = person_states(session, concerned.values(), now, months)
         cases = CaseBook(session, concerned, now, months)
         aliases = AliasBook(session, (i.account_id for i in concerned.values() if not i.identified))
-        batch = _DecisionBatch(now)
+        batch = DecisionBatch(now)
         for contact in contacts:
             identity = identities[contact.account_id]
             classification = classified[contact.id]
@@ -291,9 +227,10 @@ class Pipeline:
                 subject=identity.subject,
                 tenancy_ref=identity.tenancy_ref,
             )
-            decision = self.engine.decide(
-                to_domain(contact), classification, state, behaviour[contact.id]
+            moderation = moderator.moderate(
+                to_domain(contact), classification, behaviour[contact.id], state
             )
+            decision = moderation.decision
             case = cases.open_case(identity) if decision.acted or decision.incident else None
             batch.add(contact, classification, decision, case)
             if decision.acted:
@@ -311,7 +248,7 @@ class Pipeline:
                 )
                 if not identity.identified:
                     aliases.log(contact.account, f"acted on: {decision.outcome}", now)
-            states[identity.subject] = _after(state, decision)
+            states[identity.subject] = moderation.state
             report.decided += 1
             report.outcomes[decision.outcome] += 1
         session.flush()  # new cases and alias entries, so their ids exist
@@ -319,127 +256,3 @@ class Pipeline:
         # Suspicions are looked for when an account first enters the alias log: the check is
         # symmetric, so a later account finds the earlier one.
         suspect_connections(session, aliases.new.values(), now)
-
-
-class _DecisionBatch:
-    """Rows for one batch's findings, decisions and actions, written in a few statements.
-
-    Decisions, findings and actions are many and never read back in the same transaction,
-    so they go in as bulk inserts rather than one ORM object (and one round trip) each.
-    """
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-        self.findings: list[dict[str, object]] = []
-        self.decisions: list[dict[str, object]] = []
-        self.actions: dict[int, list[tuple[dict[str, object], m.Case | None]]] = {}
-        self.cases: dict[int, m.Case | None] = {}
-        self.contact_ids: list[int] = []
-
-    def add(
-        self,
-        contact: m.Contact,
-        classification: Classification,
-        decision: Decision,
-        case: m.Case | None,
-    ) -> None:
-        self.contact_ids.append(contact.id)
-        self.cases[contact.id] = case
-        self.findings.extend(
-            {
-                "contact_id": contact.id,
-                "category": f.category,
-                "rule": f.rule,
-                "score": f.score,
-                "spans": [[s.start, s.end] for s in f.spans],
-                "evidence": f.evidence,
-            }
-            for f in classification.findings
-        )
-        self.decisions.append(
-            {
-                "contact_id": contact.id,
-                "profile": decision.profile,
-                "outcome": decision.outcome,
-                "summary": decision.summary,
-                "step": decision.step,
-                "identified": decision.identified,
-                "incident": decision.incident,
-                "not_fired": [[n.rule, n.reason] for n in decision.not_fired],
-                "created_at": self.now,
-            }
-        )
-        self.actions[contact.id] = [
-            (
-                {
-                    "contact_id": contact.id,
-                    "kind": planned.kind,
-                    "state": (
-                        ActionState.AWAITING_APPROVAL
-                        if planned.needs_approval
-                        else ActionState.PLANNED
-                    ),
-                    "idempotency_key": f"{contact.platform}:{contact.external_id}:{planned.kind}",
-                    "clause_ref": planned.clause.ref,
-                    "clause_title": planned.clause.title,
-                    "reason": planned.reason,
-                    "needs_approval": planned.needs_approval,
-                    "approver_role": planned.approver.value if planned.approver else None,
-                    "message": planned.message,
-                    "details": {"protocol": list(planned.protocol)} if planned.protocol else {},
-                    "attempts": 0,
-                    "created_at": self.now,
-                    "updated_at": self.now,
-                },
-                case,
-            )
-            for planned in decision.actions
-        ]
-
-    def write(self, session: Session) -> None:
-        """Insert everything, then mark the batch's contacts decided."""
-        for row in self.decisions:
-            case = self.cases[row["contact_id"]]  # type: ignore[index]
-            row["case_id"] = case.id if case is not None else None
-        decision_ids = dict(
-            (contact_id, decision_id)
-            for decision_id, contact_id in session.execute(
-                sa.insert(m.Decision.__table__).returning(
-                    m.Decision.__table__.c.id, m.Decision.__table__.c.contact_id
-                ),
-                self.decisions,
-            )
-        )
-        actions = []
-        for contact_id, planned in self.actions.items():
-            for row, case in planned:
-                row["decision_id"] = decision_ids[contact_id]
-                row["case_id"] = case.id if case is not None else None
-                actions.append(row)
-        if actions:
-            session.execute(sa.insert(m.Action.__table__), actions)
-        if self.findings:
-            session.execute(sa.insert(m.Finding.__table__), self.findings)
-        session.execute(
-            sa.update(m.Contact.__table__)
-            .where(m.Contact.__table__.c.id.in_(self.contact_ids))
-            .values(status="decided")
-        )
-
-
-def _after(state: PersonState, decision: Decision) -> PersonState:
-    """The person's state once `decision` is planned, for the next contact in the batch."""
-    kinds = {a.kind for a in decision.actions}
-    pending = max(
-        (rung(kind, decision.step) for kind in kinds),
-        key=lambda step: step.rank,
-        default=LadderStep.NONE,
-    )
-    if pending.rank < state.step_pending.rank:
-        pending = state.step_pending
-    return replace(
-        state,
-        step_pending=pending,
-        blocked=state.blocked or ActionKind.BLOCK in kinds,
-        incidents=state.incidents + int(decision.incident),
-    )

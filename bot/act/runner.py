@@ -25,11 +25,11 @@ from bot.dates.clock import Clock, system_clock
 from bot.decide.messages import Messages
 from bot.decide.profile import PolicyProfile
 from bot.domain import ActionKind, ActionState, Role
+from bot.ingest.cursors import record_connector_error
 from bot.register.audit import BOT, audit
-from bot.register.cases import record_effects, restriction_for, warnings_issued
+from bot.register.effects import record_effects, restriction_for, warnings_issued
 from bot.register.tasks import PLATFORM_NAMES, describe_by_hand, open_task
 from bot.storage.models import Action, Contact
-from bot.storage.queries import record_connector_error
 from bot.storage.session import Store
 from platforms.base import (
     ActionReceipt,

@@ -82,6 +82,11 @@ class Messages:
         self.profile = profile
         self.organisation = dict(organisation)
 
+    @classmethod
+    def for_settings(cls, settings: BotConfig, profile: PolicyProfile) -> Messages:
+        """The templates a configuration uses: its own folder first, then the shipped ones."""
+        return cls(settings.templates.dir, profile, settings.organisation.model_dump())
+
     def base_context(self) -> dict[str, Any]:
         """What every message knows: who sends it, under which policy, and how to appeal."""
         return {
@@ -135,7 +140,7 @@ def check_templates(settings: BotConfig, profile: PolicyProfile) -> None:
     Raises:
         ConfigError: naming the template file, the line and the problem.
     """
-    messages = Messages(settings.templates.dir, profile, settings.organisation.model_dump())
+    messages = Messages.for_settings(settings, profile)
     context = sample_context()
     problems: list[tuple[str, str]] = []
     for name in TEMPLATES:

@@ -1,29 +1,27 @@
 """What-if: re-decide stored contacts with another config and count what would change.
 
 This is how comms teams tune thresholds safely. Nothing is written: identities are read
-from the links that exist (no new links are verified), and both configs are simulated the
-same way, so the comparison is fair: each person starts the window with a clean ladder and
-each step planned is assumed to be delivered before their next contact.
+from the links that exist (no new links are verified), and both configs moderate the window
+through the pipeline's own step (`bot.decide.moderate`), as if its contacts came in one
+pass: each person starts the window with a clean ladder, and a rung planned is pending (not
+yet delivered or approved) for the rest of it, exactly as within one pass of the bot.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from bot.decide.engine import PolicyEngine
-from bot.detect.build import build_classifier, build_detectors
-from bot.detect.history import OWN, histories
-from bot.domain import ActionKind, Decision, LadderStep, PersonState
+from bot.decide.moderate import Moderator
+from bot.detect.history import histories
+from bot.domain import ActionKind, Decision, PersonState
 from bot.identify.accounts import Identity, identify
-from bot.pipeline import build_messages
-from bot.register.cases import rung
 from bot.settings.loading import LoadedConfig
-from bot.storage.models import Contact
+from bot.storage.models import OWN, Contact
 from bot.storage.queries import to_domain
 from bot.storage.session import Store
 from filters.base import Category
@@ -84,42 +82,30 @@ class ReplayReport:
 
 
 class _Simulation:
+    """One config's moderation of the window, each person's state carried along."""
+
     def __init__(self, loaded: LoadedConfig) -> None:
-        self.thresholds = loaded.settings.thresholds
-        self.classifier = build_classifier(loaded)
-        self.detectors = build_detectors(loaded)
-        self.engine = PolicyEngine(
-            loaded.profile, loaded.settings.thresholds, build_messages(loaded)
-        )
+        self.moderator = Moderator(loaded)
         self.states: dict[str, PersonState] = {}
         self.tally = Tally()
 
     def decide(self, contact: Contact, identity: Identity, history: History) -> Decision:
-        domain = to_domain(contact)
-        classification = self.classifier.classify(contact.text)
-        behaviour = [
-            f for d in self.detectors for f in d.check(contact.text, contact.created_at, history)
-        ]
+        moderator = self.moderator
+        classification = moderator.classify(contact.text)
+        behaviour = moderator.behaviour(contact.text, contact.created_at, history)
         state = self.states.get(identity.subject) or PersonState(
             identified=identity.identified,
             subject=identity.subject,
             tenancy_ref=identity.tenancy_ref,
         )
-        decision = self.engine.decide(domain, classification, state, behaviour)
-        kinds = {a.kind for a in decision.actions}
-        reached = max(
-            (rung(k, decision.step) for k in kinds), key=lambda s: s.rank, default=LadderStep.NONE
-        )
-        if reached.rank > state.step_issued.rank:
-            state = replace(state, step_issued=reached)
-        if reached is LadderStep.INITIAL_WARNING and not identity.identified:
-            state = replace(state, platform_warnings=state.platform_warnings + 1)
-        if ActionKind.BLOCK in kinds:
-            state = replace(state, blocked=True)
-        self.states[identity.subject] = state
-        counted = [*classification.labels(self.thresholds), *(f.category for f in behaviour)]
-        self.tally.add(decision, counted)
-        return decision
+        moderation = moderator.moderate(to_domain(contact), classification, behaviour, state)
+        self.states[identity.subject] = moderation.state
+        counted = [
+            *classification.labels(moderator.thresholds),
+            *(f.category for f in behaviour),
+        ]
+        self.tally.add(moderation.decision, counted)
+        return moderation.decision
 
 
 def replay(

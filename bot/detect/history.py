@@ -14,10 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.identify.accounts import Identity
-from bot.storage.models import AccountLink, Contact, LinkState
+from bot.storage.models import OWN, AccountLink, Contact, LinkState
 from filters.history import History, PastContact
-
-OWN = "own"  # status of contacts posted by the organisation's own accounts
 
 
 def histories(

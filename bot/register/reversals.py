@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.domain import ActionKind, ActionState, Role
 from bot.errors import InputError
 from bot.register.audit import audit
-from bot.register.cases import TERMINAL
+from bot.register.ladder import TERMINAL
 from bot.staff.roles import Staff
 from bot.storage.models import Action, Decision
 

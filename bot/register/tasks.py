@@ -16,7 +16,7 @@ from bot.decide.profile import PolicyProfile
 from bot.domain import ActionKind, ActionState, Role
 from bot.errors import InputError
 from bot.register.audit import audit
-from bot.register.cases import record_effects
+from bot.register.effects import record_effects
 from bot.staff.roles import Staff
 from bot.storage.models import Action, ManualTask
 

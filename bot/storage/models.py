@@ -219,6 +219,11 @@ class AccountConnection(Base):
     other: Mapped[Account] = relationship(foreign_keys=[other_account_id])
 
 
+# A contact's status: waiting to be decided, decided, or posted by the organisation's own
+# accounts (stored as the answers the persistence detector looks for, never moderated).
+NEW, DECIDED, OWN = "new", "decided", "own"
+
+
 class Contact(Base):
     """One thing posted to or sent to the landlord's account. Unique per platform item."""
 
@@ -242,7 +247,7 @@ class Contact(Base):
     permalink: Mapped[str] = mapped_column(sa.Text, default="")
     thread_id: Mapped[str] = mapped_column(sa.String(200), default="")
     parent_id: Mapped[str] = mapped_column(sa.String(200), default="")
-    status: Mapped[str] = mapped_column(sa.String(16), default="new")
+    status: Mapped[str] = mapped_column(sa.String(16), default=NEW)  # NEW, DECIDED or OWN
     purged_at: Mapped[datetime | None]
 
     account: Mapped[Account] = relationship()

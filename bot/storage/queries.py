@@ -6,14 +6,13 @@ Keyword-only functions; the caller owns the transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.storage.models import Base, ConnectorCursor, Contact
+from bot.storage.models import Base, Contact
 from platforms.base import AccountRef
 from platforms.base import Contact as DomainContact
 
@@ -34,39 +33,6 @@ def insert_ignoring_duplicates(
     # One cached statement, batched by SQLAlchemy's insertmanyvalues; RETURNING rather than
     # rowcount, which drivers report differently for multi-row inserts.
     return len(session.execute(statement, list(rows)).all())
-
-
-def get_cursor(*, session: Session, connector: str) -> ConnectorCursor:
-    """The connector's cursor row, created empty if it has none yet."""
-    row = session.get(ConnectorCursor, connector)
-    if row is None:
-        row = ConnectorCursor(connector=connector)
-        session.add(row)
-        session.flush()
-    return row
-
-
-def advance_cursor(*, session: Session, connector: str, cursor: str | None, at: datetime) -> None:
-    """Move the cursor in the caller's transaction (the one storing the contacts)."""
-    row = get_cursor(session=session, connector=connector)
-    row.cursor = cursor
-    row.updated_at = at
-    row.last_success_at = at
-    row.last_error = None
-    row.last_error_at = None
-
-
-def record_poll_success(*, session: Session, connector: str, at: datetime) -> None:
-    """Note that a poll finished without error, even if it found nothing new (`status`)."""
-    row = get_cursor(session=session, connector=connector)
-    row.last_success_at = at
-
-
-def record_connector_error(*, session: Session, connector: str, error: str, at: datetime) -> None:
-    """Note a connector's failure for `modbot status`; its cursor stays where it was."""
-    row = get_cursor(session=session, connector=connector)
-    row.last_error = error
-    row.last_error_at = at
 
 
 def to_domain(contact: Contact) -> DomainContact:

@@ -21,9 +21,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.dates.weeks import Week
-from bot.detect.history import OWN
 from bot.domain import ActionKind, ActionState
 from bot.storage.models import (
+    OWN,
     Account,
     Action,
     Appeal,

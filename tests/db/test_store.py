@@ -6,8 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from bot.errors import StorageError
+from bot.ingest.cursors import advance_cursor
 from bot.storage.models import Account, AuditEvent, ConnectorCursor, Contact
-from bot.storage.queries import advance_cursor, insert_ignoring_duplicates
+from bot.storage.queries import insert_ignoring_duplicates
 from bot.storage.session import Store
 from platforms.base import ContactKind
 

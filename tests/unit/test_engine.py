@@ -5,9 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.decide.engine import PolicyEngine
-from bot.detect.build import build_classifier
+from bot.decide.moderate import Moderator
 from bot.domain import ActionKind, LadderStep, PersonState, Role, Vulnerability
-from bot.pipeline import build_messages
 from platforms.base import AccountRef, Contact, ContactKind
 
 
@@ -17,8 +16,8 @@ def engine_and_classifier(tmp_path_factory):
     from tests.conftest import write_config
 
     loaded = load_config(write_config(tmp_path_factory.mktemp("cfg")))
-    engine = PolicyEngine(loaded.profile, loaded.settings.thresholds, build_messages(loaded))
-    return engine, build_classifier(loaded)
+    moderator = Moderator(loaded)
+    return moderator.engine, moderator.classifier
 
 
 def contact(text: str, kind: ContactKind = ContactKind.COMMENT) -> Contact:

@@ -10,10 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.decide.engine import PolicyEngine
-from bot.detect.build import build_classifier
+from bot.decide.moderate import Moderator
 from bot.domain import ActionKind, LadderStep, PersonState, Role
-from bot.pipeline import build_messages
 from bot.settings.loading import load_config
 from platforms.base import AccountRef, Contact, ContactKind
 
@@ -36,10 +34,8 @@ def loaded(request, tmp_path):
 
 
 def engine_for(loaded):
-    return (
-        PolicyEngine(loaded.profile, loaded.settings.thresholds, build_messages(loaded)),
-        build_classifier(loaded),
-    )
+    moderator = Moderator(loaded)
+    return moderator.engine, moderator.classifier
 
 
 def decide(loaded, text, state):

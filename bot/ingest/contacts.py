@@ -1,0 +1,123 @@
+"""Storing contacts: once each, with the cursor that covers them, from polls and webhooks.
+
+A batch of contacts and its cursor commit together, and the store's unique key (platform,
+external id) drops repeats, so fetching a batch twice after a crash is harmless. The
+organisation's own posts are stored too (marked, never moderated): they are the answers the
+persistence detector looks for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from bot.dates.clock import Clock
+from bot.errors import EXPECTED
+from bot.identify.accounts import upsert_accounts
+from bot.ingest.cursors import (
+    advance_cursor,
+    get_cursor,
+    record_connector_error,
+    record_poll_success,
+)
+from bot.settings.schema import OrganisationConfig
+from bot.storage import models as m
+from bot.storage.models import NEW, OWN
+from bot.storage.queries import insert_ignoring_duplicates
+from bot.storage.session import Store
+from platforms.base import Connector, Contact
+
+
+@dataclass
+class Ingested:
+    """What one connector's poll gave: counts, and problems for connector health."""
+
+    fetched: int = 0
+    stored: int = 0
+    problems: list[str] = field(default_factory=list)
+    stopped: bool = False  # asked to stop between two batches
+
+
+def store_contacts(
+    store: Store,
+    contacts: Sequence[Contact],
+    *,
+    organisation: OrganisationConfig,
+    now: Clock,
+    connector: str = "",
+    cursor: str | None = None,
+) -> int:
+    """Store contacts once each (a repeat is ignored) and, for a poll, `connector`'s cursor.
+
+    Webhook deliveries come here with no cursor. Returns how many were new.
+    """
+    at = now()
+    with store.begin() as session:
+        accounts = upsert_accounts(session, (c.account for c in contacts), at)
+        rows = [
+            {
+                "connector": c.connector,
+                "platform": c.platform,
+                "external_id": c.external_id,
+                "account_id": accounts[(c.account.platform, c.account.platform_user_id)].id,
+                "kind": c.kind,
+                "text": c.text,
+                "created_at": c.created_at,
+                "ingested_at": at,
+                "permalink": c.permalink,
+                "thread_id": c.thread_id,
+                "parent_id": c.parent_id,
+                "status": OWN if organisation.is_own(c.platform, c.account.handle) else NEW,
+            }
+            for c in contacts
+        ]
+        stored = insert_ignoring_duplicates(session, m.Contact, rows, ["platform", "external_id"])
+        if cursor is not None:
+            advance_cursor(session=session, connector=connector, cursor=cursor, at=at)
+    return stored
+
+
+def ingest(
+    store: Store,
+    name: str,
+    connector: Connector,
+    *,
+    organisation: OrganisationConfig,
+    clock: Clock,
+    should_stop: Callable[[], bool],
+) -> Ingested:
+    """Store a connector's new contacts, advancing its cursor batch by batch.
+
+    A failure keeps the cursor where the last stored batch left it; it and any warning (a
+    polling gap longer than the platform keeps) are recorded in connector health after the
+    cursor moves, so advancing it does not clear them.
+    """
+    result = Ingested()
+    with store.begin() as session:
+        cursor = get_cursor(session=session, connector=name).cursor
+    try:
+        for batch in connector.fetch_since(cursor):
+            result.stored += store_contacts(
+                store,
+                batch.contacts,
+                organisation=organisation,
+                now=clock,
+                connector=name,
+                cursor=batch.cursor,
+            )
+            result.fetched += len(batch.contacts)
+            result.problems.extend(batch.warnings)
+            if should_stop():
+                result.stopped = True
+                break
+        else:
+            with store.begin() as session:
+                record_poll_success(session=session, connector=name, at=clock())
+    except EXPECTED as exc:
+        result.problems.append(str(exc))
+    if result.problems:
+        with store.begin() as session:
+            record_connector_error(
+                session=session, connector=name, error="; ".join(result.problems), at=clock()
+            )
+    return result

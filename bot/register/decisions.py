@@ -1,0 +1,119 @@
+"""The register's record of a batch of decisions: findings, decisions and planned actions.
+
+Decisions, findings and actions are many and never read back in the same transaction, so
+they go in as bulk inserts rather than one ORM object (and one round trip) each.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.domain import ActionState, Decision
+from bot.storage import models as m
+from filters.classifier import Classification
+
+
+class DecisionBatch:
+    """Rows for one batch's findings, decisions and actions, written in a few statements."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.findings: list[dict[str, object]] = []
+        self.decisions: list[dict[str, object]] = []
+        self.actions: dict[int, list[tuple[dict[str, object], m.Case | None]]] = {}
+        self.cases: dict[int, m.Case | None] = {}
+        self.contact_ids: list[int] = []
+
+    def add(
+        self,
+        contact: m.Contact,
+        classification: Classification,
+        decision: Decision,
+        case: m.Case | None,
+    ) -> None:
+        """One contact's findings, decision and planned actions, filed under `case`."""
+        self.contact_ids.append(contact.id)
+        self.cases[contact.id] = case
+        self.findings.extend(
+            {
+                "contact_id": contact.id,
+                "category": f.category,
+                "rule": f.rule,
+                "score": f.score,
+                "spans": [[s.start, s.end] for s in f.spans],
+                "evidence": f.evidence,
+            }
+            for f in classification.findings
+        )
+        self.decisions.append(
+            {
+                "contact_id": contact.id,
+                "profile": decision.profile,
+                "outcome": decision.outcome,
+                "summary": decision.summary,
+                "step": decision.step,
+                "identified": decision.identified,
+                "incident": decision.incident,
+                "not_fired": [[n.rule, n.reason] for n in decision.not_fired],
+                "created_at": self.now,
+            }
+        )
+        self.actions[contact.id] = [
+            (
+                {
+                    "contact_id": contact.id,
+                    "kind": planned.kind,
+                    "state": (
+                        ActionState.AWAITING_APPROVAL
+                        if planned.needs_approval
+                        else ActionState.PLANNED
+                    ),
+                    "idempotency_key": f"{contact.platform}:{contact.external_id}:{planned.kind}",
+                    "clause_ref": planned.clause.ref,
+                    "clause_title": planned.clause.title,
+                    "reason": planned.reason,
+                    "needs_approval": planned.needs_approval,
+                    "approver_role": planned.approver.value if planned.approver else None,
+                    "message": planned.message,
+                    "details": {"protocol": list(planned.protocol)} if planned.protocol else {},
+                    "attempts": 0,
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                },
+                case,
+            )
+            for planned in decision.actions
+        ]
+
+    def write(self, session: Session) -> None:
+        """Insert everything, then mark the batch's contacts decided."""
+        for row in self.decisions:
+            case = self.cases[row["contact_id"]]  # type: ignore[index]
+            row["case_id"] = case.id if case is not None else None
+        decision_ids = dict(
+            (contact_id, decision_id)
+            for decision_id, contact_id in session.execute(
+                sa.insert(m.Decision.__table__).returning(
+                    m.Decision.__table__.c.id, m.Decision.__table__.c.contact_id
+                ),
+                self.decisions,
+            )
+        )
+        actions = []
+        for contact_id, planned in self.actions.items():
+            for row, case in planned:
+                row["decision_id"] = decision_ids[contact_id]
+                row["case_id"] = case.id if case is not None else None
+                actions.append(row)
+        if actions:
+            session.execute(sa.insert(m.Action.__table__), actions)
+        if self.findings:
+            session.execute(sa.insert(m.Finding.__table__), self.findings)
+        session.execute(
+            sa.update(m.Contact.__table__)
+            .where(m.Contact.__table__.c.id.in_(self.contact_ids))
+            .values(status="decided")
+        )
