@@ -117,6 +117,30 @@ class LadderStep(enum.StrEnum):
         return list(LadderStep).index(self)
 
 
+DELIVERS: Mapping[LadderStep, frozenset[ActionKind]] = {
+    LadderStep.INITIAL_WARNING: frozenset({ActionKind.PRIVATE_WARNING, ActionKind.PUBLIC_WARNING}),
+    LadderStep.FORMAL_WARNING: frozenset({ActionKind.FORMAL_WARNING}),
+    LadderStep.ASSESSMENT: frozenset({ActionKind.ASSESSMENT}),
+    LadderStep.RESTRICTION: frozenset({ActionKind.RESTRICTION}),
+}
+
+
+def rung(kind: ActionKind, decision_step: LadderStep) -> LadderStep:
+    """The ladder rung an action delivers, if any.
+
+    Warnings count as the initial warning only when the decision was that rung (a hidden
+    comment's notice is not a warning); formal warnings, assessments and restrictions are
+    their own rung whatever planned them (a restriction may come from an assessment, or
+    from a threat, which skips the ladder).
+    """
+    if kind in DELIVERS[LadderStep.INITIAL_WARNING]:
+        return decision_step if decision_step is LadderStep.INITIAL_WARNING else LadderStep.NONE
+    for step in (LadderStep.FORMAL_WARNING, LadderStep.ASSESSMENT, LadderStep.RESTRICTION):
+        if kind in DELIVERS[step]:
+            return step
+    return LadderStep.NONE
+
+
 @dataclass(frozen=True, slots=True)
 class Clause:
     """A reference into the landlord's policy, quoted the way a housing officer would."""

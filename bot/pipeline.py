@@ -18,6 +18,7 @@ import structlog
 from sqlalchemy.orm import Session, joinedload
 
 from bot.act.runner import ActionRunner, RunReport
+from bot.audit import BOT, audit
 from bot.dates.clock import Clock, system_clock
 from bot.decide.moderate import Moderator
 from bot.detect.history import histories
@@ -25,7 +26,6 @@ from bot.domain import PersonState
 from bot.identify.accounts import AliasBook, identify
 from bot.identify.suspicions import suspect_connections
 from bot.ingest.contacts import ingest, store_contacts
-from bot.register.audit import BOT, audit
 from bot.register.cases import CaseBook
 from bot.register.decisions import DecisionBatch
 from bot.register.ladder import person_states

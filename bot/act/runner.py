@@ -20,15 +20,15 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.orm import Session, joinedload
 
-from bot.act.states import StateWrites, change_state
+from bot.audit import BOT, audit
 from bot.dates.clock import Clock, system_clock
 from bot.decide.messages import Messages
-from bot.decide.profile import PolicyProfile
 from bot.domain import ActionKind, ActionState, Role
 from bot.ingest.cursors import record_connector_error
-from bot.register.audit import BOT, audit
+from bot.register.action_state import StateWrites, change_state
 from bot.register.effects import record_effects, restriction_for, warnings_issued
 from bot.register.tasks import PLATFORM_NAMES, describe_by_hand, open_task
+from bot.settings.profile import PolicyProfile
 from bot.storage.models import Action, Contact
 from bot.storage.session import Store
 from platforms.base import (

@@ -14,10 +14,10 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from bot.decide.profile import PolicyProfile
 from bot.decide.replay import ReplayReport
 from bot.domain import ActionState, Clause
 from bot.register.explain import Explanation
+from bot.settings.profile import PolicyProfile
 from bot.storage.models import Action, Contact, Decision, TenancyRecord
 from filters.base import TEXT_CATEGORIES, Category, Finding
 from filters.normalise import Span

@@ -24,7 +24,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.decide.messages import WHERE, Messages, describe
-from bot.decide.profile import PolicyProfile
 from bot.domain import (
     ActionKind,
     Clause,
@@ -35,6 +34,7 @@ from bot.domain import (
     PlannedAction,
     Role,
 )
+from bot.settings.profile import PolicyProfile
 from filters.base import TEXT_CATEGORIES, Category, Finding
 from filters.classifier import Classification
 from platforms.base import Contact

@@ -19,7 +19,7 @@ from bot.paths import shipped
 from filters.base import Category
 
 if TYPE_CHECKING:
-    from bot.decide.profile import PolicyProfile
+    from bot.settings.profile import PolicyProfile
     from bot.settings.schema import BotConfig
 
 TEMPLATES = (

@@ -15,8 +15,7 @@ from datetime import datetime
 from bot.decide.engine import PolicyEngine
 from bot.decide.messages import Messages
 from bot.detect.build import build_classifier, build_detectors
-from bot.domain import ActionKind, Decision, LadderStep, PersonState
-from bot.register.ladder import rung
+from bot.domain import ActionKind, Decision, LadderStep, PersonState, rung
 from bot.settings.loading import LoadedConfig
 from filters.base import Finding
 from filters.classifier import Classification, TextClassifier

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.errors import FilterError
 from bot.paths import shipped
 from bot.settings.loading import LoadedConfig
 from filters.base import BehaviourDetector
@@ -28,17 +29,23 @@ def build_classifier(loaded: LoadedConfig) -> TextClassifier:
 
     Returns:
         A classifier ready to use; build it once and reuse it.
+
+    Raises:
+        FilterError: a word list cannot be read or turned into patterns.
     """
     words = loaded.settings.words
     scorer = loaded.settings.scorer
-    return TextClassifier.build(
-        shipped("words"),
-        extra_profanity=words.extra_profanity,
-        allowed=(*words.allowed, *words.place_names),
-        staff_names=words.staff_names,
-        scorer="shipped" if scorer.enabled else None,
-        model_cuts=scorer.cuts or None,
-    )
+    try:
+        return TextClassifier.build(
+            shipped("words"),
+            extra_profanity=words.extra_profanity,
+            allowed=(*words.allowed, *words.place_names),
+            staff_names=words.staff_names,
+            scorer="shipped" if scorer.enabled else None,
+            model_cuts=scorer.cuts or None,
+        )
+    except (ValueError, OSError) as exc:
+        raise FilterError(f"the word lists cannot be used: {exc}") from None
 
 
 def build_detectors(loaded: LoadedConfig) -> tuple[BehaviourDetector, ...]:

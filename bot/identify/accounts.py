@@ -16,7 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.register.audit import BOT, audit
+from bot.audit import BOT, audit
 from bot.storage.models import (
     Account,
     AccountLink,

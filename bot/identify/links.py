@@ -11,8 +11,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.audit import audit
 from bot.errors import InputError
-from bot.register.audit import audit
 from bot.storage.models import Account, AccountLink, LinkState, TenancyRecord
 
 

@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from rapidfuzz import fuzz, utils
 from sqlalchemy.orm import Session
 
-from bot.decide.profile import PolicyProfile
+from bot.audit import BOT, audit
 from bot.domain import ActionKind, ActionState
 from bot.errors import InputError
-from bot.register.audit import BOT, audit
+from bot.settings.profile import PolicyProfile
 from bot.storage.models import (
     Account,
     AccountConnection,

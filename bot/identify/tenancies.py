@@ -20,9 +20,9 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.orm import Session
 
+from bot.audit import audit
 from bot.errors import InputError
 from bot.identify.accounts import normalise_handle
-from bot.register.audit import audit
 from bot.storage.models import TenancyHandle, TenancyRecord
 
 FIELDS = (

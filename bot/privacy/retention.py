@@ -15,9 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.audit import BOT, audit
 from bot.dates.clock import add_months
-from bot.decide.profile import PolicyProfile
-from bot.register.audit import BOT, audit
+from bot.settings.profile import PolicyProfile
 from bot.storage.models import (
     Account,
     AccountConnection,

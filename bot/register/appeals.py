@@ -13,11 +13,11 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.audit import audit
 from bot.dates.workdays import add_working_days
-from bot.decide.profile import PolicyProfile
 from bot.errors import InputError, PermissionRefusedError
-from bot.register.audit import audit
 from bot.register.reminders import close_reminders
+from bot.settings.profile import PolicyProfile
 from bot.staff.roles import Staff
 from bot.storage.models import Action, Appeal, Case, Restriction
 

@@ -12,25 +12,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
+from bot.audit import audit
 from bot.domain import ActionState, Role
 from bot.errors import InputError, PermissionRefusedError
-from bot.register.audit import audit
+from bot.staff.roles import may_approve
 from bot.storage.models import Action, Contact
-
-RANK: dict[Role, int] = {
-    Role.COMMS: 1,
-    Role.MANAGER: 2,
-    Role.HEAD_OF_SERVICE: 3,
-    Role.SMT: 3,
-    Role.DIRECTOR: 4,
-    Role.EXECUTIVE: 4,
-    Role.ADMIN: 0,  # runs the system; decides nothing under the policy
-}
-
-
-def may_approve(role: Role, required: Role) -> bool:
-    """Whether someone with `role` may approve what the profile reserves to `required`."""
-    return RANK[role] >= RANK[required] and RANK[role] > 0
 
 
 def pending(session: Session) -> list[Action]:

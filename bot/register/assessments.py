@@ -14,11 +14,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.decide.profile import PROTOCOL_TERMS, PolicyProfile
+from bot.audit import audit
 from bot.domain import ActionKind, ActionState
 from bot.errors import InputError
-from bot.register.audit import audit
 from bot.register.effects import record_effects
+from bot.settings.profile import PROTOCOL_TERMS, PolicyProfile
 from bot.staff.roles import Staff
 from bot.storage.models import Action, ManualTask
 

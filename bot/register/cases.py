@@ -13,10 +13,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.audit import BOT, audit
 from bot.dates.clock import add_months
 from bot.errors import InputError
 from bot.identify.accounts import Identity
-from bot.register.audit import BOT, audit
 from bot.storage.models import Case, Restriction
 
 

@@ -8,11 +8,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.audit import audit
 from bot.dates.clock import add_months
-from bot.decide.profile import PROTOCOL_TERMS, PolicyProfile
-from bot.domain import ActionKind, LadderStep
-from bot.register.audit import audit
-from bot.register.ladder import DELIVERS
+from bot.domain import DELIVERS, ActionKind, LadderStep
+from bot.settings.profile import PROTOCOL_TERMS, PolicyProfile
 from bot.storage.models import Action, Restriction, Warning
 
 

@@ -8,42 +8,18 @@ second warning on top.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.domain import ActionKind, ActionState, LadderStep, PersonState, Vulnerability
+from bot.domain import ActionKind, ActionState, LadderStep, PersonState, Vulnerability, rung
 from bot.identify.accounts import Identity
 from bot.register.cases import current_cases
 from bot.storage.models import Action, Decision
 
-DELIVERS: Mapping[LadderStep, frozenset[ActionKind]] = {
-    LadderStep.INITIAL_WARNING: frozenset({ActionKind.PRIVATE_WARNING, ActionKind.PUBLIC_WARNING}),
-    LadderStep.FORMAL_WARNING: frozenset({ActionKind.FORMAL_WARNING}),
-    LadderStep.ASSESSMENT: frozenset({ActionKind.ASSESSMENT}),
-    LadderStep.RESTRICTION: frozenset({ActionKind.RESTRICTION}),
-}
-
-
 TERMINAL = frozenset({ActionState.DONE, ActionState.REJECTED, ActionState.SUPERSEDED})
-
-
-def rung(kind: ActionKind, decision_step: LadderStep) -> LadderStep:
-    """The ladder rung an action delivers, if any.
-
-    Warnings count as the initial warning only when the decision was that rung (a hidden
-    comment's notice is not a warning); formal warnings, assessments and restrictions are
-    their own rung whatever planned them (a restriction may come from an assessment, or
-    from a threat, which skips the ladder).
-    """
-    if kind in DELIVERS[LadderStep.INITIAL_WARNING]:
-        return decision_step if decision_step is LadderStep.INITIAL_WARNING else LadderStep.NONE
-    for step in (LadderStep.FORMAL_WARNING, LadderStep.ASSESSMENT, LadderStep.RESTRICTION):
-        if kind in DELIVERS[step]:
-            return step
-    return LadderStep.NONE
 
 
 def person_states(

@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.decide.profile import PolicyProfile
-from bot.register.audit import BOT, audit
+from bot.audit import BOT, audit
+from bot.settings.profile import PolicyProfile
 from bot.storage.models import Account, Appeal, Case, ManualTask, Restriction, TenancyRecord
 
 REVIEW_DUE, APPEAL_DUE = "review_due", "appeal_due"

@@ -14,9 +14,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.audit import audit
 from bot.domain import ActionKind, ActionState, Role
 from bot.errors import InputError
-from bot.register.audit import audit
 from bot.register.ladder import TERMINAL
 from bot.staff.roles import Staff
 from bot.storage.models import Action, Decision

@@ -11,11 +11,11 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.audit import audit
 from bot.dates.clock import add_months
-from bot.decide.profile import PolicyProfile
 from bot.errors import InputError
-from bot.register.audit import audit
 from bot.register.reminders import close_reminders
+from bot.settings.profile import PolicyProfile
 from bot.staff.roles import Staff
 from bot.storage.models import Restriction
 

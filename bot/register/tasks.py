@@ -11,12 +11,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.act.states import StateWrites, change_state
-from bot.decide.profile import PolicyProfile
+from bot.audit import audit
 from bot.domain import ActionKind, ActionState, Role
 from bot.errors import InputError
-from bot.register.audit import audit
+from bot.register.action_state import StateWrites, change_state
 from bot.register.effects import record_effects
+from bot.settings.profile import PolicyProfile
 from bot.staff.roles import Staff
 from bot.storage.models import Action, ManualTask
 

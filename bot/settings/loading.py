@@ -21,9 +21,9 @@ from pydantic import (
     ValidationError,
 )
 
-from bot.decide.profile import PolicyProfile
 from bot.errors import ConfigError
 from bot.paths import shipped
+from bot.settings.profile import PolicyProfile
 from bot.settings.schema import BotConfig
 
 REPLACED_WHOLE = {("connectors",)}

@@ -23,8 +23,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.errors import FilterError, InputError
-from bot.register.audit import audit
+from bot.audit import audit
+from bot.errors import InputError
 from bot.settings.loading import LoadedConfig, load_config
 from bot.settings.schema import BotConfig
 from bot.staff.roles import Staff
@@ -220,17 +220,10 @@ def changes_between(current: Editable, proposed: Editable) -> list[dict[str, Any
 def candidate(loaded: LoadedConfig, proposed: Editable) -> LoadedConfig:
     """The configuration as it would be with `proposed` saved (for the preview).
 
-    Raises:
-        InputError: the word lists cannot be built into a classifier.
+    Building its classifier (`bot.detect.build`) raises `FilterError` if the word lists
+    cannot be used.
     """
-    tried = overlay(loaded, proposed.values(), loaded.settings_revision)
-    from bot.detect.build import build_classifier
-
-    try:
-        build_classifier(tried)
-    except FilterError as exc:
-        raise InputError(f"the word lists cannot be used: {exc}") from None
-    return tried
+    return overlay(loaded, proposed.values(), loaded.settings_revision)
 
 
 def save_settings(

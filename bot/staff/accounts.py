@@ -19,9 +19,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from bot.audit import audit
 from bot.domain import Role
 from bot.errors import InputError
-from bot.register.audit import audit
 from bot.storage.models import StaffUser
 
 log = structlog.get_logger(__name__)

@@ -11,9 +11,9 @@ from datetime import datetime
 
 import structlog
 
+from bot.audit import BOT, audit
 from bot.dates.weeks import Week
 from bot.errors import ConfigError, InputError
-from bot.register.audit import BOT, audit
 from bot.settings.loading import LoadedConfig
 from bot.storage.session import Store
 from bot.summary.chart import daily_chart

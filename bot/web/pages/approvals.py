@@ -10,8 +10,9 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 
 from bot.domain import Role
-from bot.register.approvals import decide_approval, may_approve, pending
+from bot.register.approvals import decide_approval, pending
 from bot.register.queue import tenancy_refs
+from bot.staff.roles import may_approve
 from bot.web.pages._common import back_to, carry_out, choice, done, now, pages, store, text
 from bot.web.security import Form, Staffer
 

@@ -15,7 +15,6 @@ from fastapi.responses import Response
 from bot.dates.weeks import Week
 from bot.domain import Role
 from bot.errors import InputError
-from bot.register.approvals import may_approve
 from bot.register.explain import explain
 from bot.register.queue import (
     PAGE_SIZE,
@@ -27,6 +26,7 @@ from bot.register.queue import (
     review_queue,
 )
 from bot.register.reversals import reverse_decision
+from bot.staff.roles import may_approve
 from bot.storage.models import Contact
 from bot.summary.figures import reversals_in_week
 from bot.summary.weekly import summary_options

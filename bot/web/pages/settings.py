@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from bot.decide.replay import replay
-from bot.errors import InputError
+from bot.errors import FilterError, InputError
 from bot.settings.loading import LoadedConfig
 from bot.settings.saved import (
     WORD_LISTS,
@@ -94,15 +94,15 @@ def preview(request: Request, user: Staffer, form: Form) -> Response:
     proposed, problems, raw = _proposed(form)
     if proposed is None:
         return _render(request, user, loaded, values=raw, problems=problems, status=400)
+    tried = candidate(loaded, proposed)
+    moment = now(request)
     try:
-        tried = candidate(loaded, proposed)
-    except InputError as exc:
+        report = replay(
+            store(request), loaded, tried, since=moment - timedelta(days=PREVIEW_DAYS), now=moment
+        )
+    except FilterError as exc:
         problems = {"words.extra_profanity": str(exc)}
         return _render(request, user, loaded, values=raw, problems=problems, status=400)
-    moment = now(request)
-    report = replay(
-        store(request), loaded, tried, since=moment - timedelta(days=PREVIEW_DAYS), now=moment
-    )
     summary = {
         "report": report,
         "changes": changes_between(Editable.of(loaded.settings), proposed),

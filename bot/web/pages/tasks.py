@@ -12,11 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import Response
 
-from bot.decide.profile import PROTOCOL_TERMS
 from bot.domain import Role
 from bot.errors import InputError
 from bot.register.assessments import conclude_assessment
 from bot.register.tasks import close_task, open_tasks, task_role
+from bot.settings.profile import PROTOCOL_TERMS
 from bot.storage.models import ManualTask
 from bot.web.pages._common import (
     back_to,

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.audit import audit
 from bot.domain import ActionState
-from bot.register.audit import audit
 from bot.storage.models import Action
 
 
