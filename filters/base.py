@@ -9,6 +9,7 @@ call exactly the same code. Nothing in `filters/` imports the bot.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar, Protocol, runtime_checkable
@@ -51,6 +52,17 @@ TEXT_CATEGORIES: tuple[Category, ...] = (
 BEHAVIOUR_CATEGORIES: frozenset[Category] = frozenset(
     {Category.EXCESSIVE_CONTACT, Category.PERSISTENCE, Category.DEMANDS}
 )
+
+
+def reaches(score: float, category: Category, thresholds: Mapping[Category, float]) -> bool:
+    """Whether a score counts: it reaches its category's threshold.
+
+    The one statement of the rule, used by the classifier, the policy engine and the review
+    queue (the store's SQL form is `bot.storage.queries.reaching_threshold`). Every text
+    category has a threshold, since the config refuses a file without one, so a missing one
+    is a fault in the caller (KeyError), never quietly counted or ignored.
+    """
+    return score >= thresholds[category]
 
 
 @dataclass(frozen=True, slots=True)

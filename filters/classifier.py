@@ -21,7 +21,7 @@ from typing import Literal
 
 from filters.abuse import PERSON_ONLY, AbuseFilter, aimed_at_person
 from filters.allegation import AllegationFilter
-from filters.base import TEXT_CATEGORIES, Category, Finding, TextFilter
+from filters.base import TEXT_CATEGORIES, Category, Finding, TextFilter, reaches
 from filters.context import is_lawful_escalation, is_mention, is_reported_speech
 from filters.discrimination import DiscriminationFilter
 from filters.harassment import HarassmentFilter
@@ -59,7 +59,7 @@ class Classification:
 
     def labels(self, thresholds: Mapping[Category, float]) -> list[Category]:
         """Categories whose score reaches its threshold, in the canonical order."""
-        return [c for c in TEXT_CATEGORIES if self.scores.get(c, 0.0) >= thresholds.get(c, 1.0)]
+        return [c for c in TEXT_CATEGORIES if reaches(self.scores.get(c, 0.0), c, thresholds)]
 
     def counted(self, thresholds: Mapping[Category, float]) -> list[Finding]:
         """Findings in categories that reach their threshold."""

@@ -35,7 +35,7 @@ from bot.domain import (
     Role,
 )
 from bot.settings.profile import PolicyProfile
-from filters.base import TEXT_CATEGORIES, Category, Finding
+from filters.base import TEXT_CATEGORIES, Category, Finding, reaches
 from filters.classifier import Classification
 from platforms.base import Contact
 
@@ -103,7 +103,7 @@ class PolicyEngine:
         for category in TEXT_CATEGORIES:
             score = classification.scores.get(category, 0.0)
             threshold = self.thresholds[category]
-            if score >= threshold:
+            if reaches(score, category, self.thresholds):
                 counted[category] = [f for f in classification.findings if f.category == category]
             elif score > 0:
                 not_fired.append(

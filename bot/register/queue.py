@@ -27,7 +27,8 @@ from bot.storage.models import (
     LinkState,
     TenancyRecord,
 )
-from filters.base import Category
+from bot.storage.queries import reaching_threshold
+from filters.base import Category, reaches
 
 PAGE_SIZE = 50
 
@@ -142,7 +143,7 @@ def review_queue(
             sa.exists().where(
                 Finding.contact_id == Contact.id,
                 Finding.category == category,
-                Finding.score >= thresholds.get(category, 0.0),
+                reaching_threshold(thresholds),
             )
         )
     state = filters.state
@@ -213,7 +214,7 @@ def counted_categories(
         .group_by(Finding.contact_id, Finding.category)
         .order_by(Finding.contact_id, Finding.category)
     ):
-        if score >= thresholds.get(category, 0.0):
+        if reaches(score, category, thresholds):
             found.setdefault(contact_id, []).append(category.value)
     return found
 

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.audit import BOT, audit
+from bot.register.tasks import finish_task
 from bot.settings.profile import PolicyProfile
 from bot.storage.models import Account, Appeal, Case, ManualTask, Restriction, TenancyRecord
 
@@ -160,25 +161,8 @@ def close_reminders(
         )
     )
     for task in tasks:
-        _close(session, task, by=by, now=now, note=note)
+        finish_task(session, task, done=True, by=by, note=note, now=now)
     return len(tasks)
-
-
-def _close(session: Session, task: ManualTask, *, by: str, now: datetime, note: str) -> None:
-    task.state = "done"
-    task.closed_at = now
-    task.closed_by = by
-    task.note = note
-    audit(
-        session,
-        actor=by,
-        event="manual_task_closed",
-        subject_type="manual_task",
-        subject_id=task.id,
-        at=now,
-        state=task.state,
-        note=note,
-    )
 
 
 def _close_stale(session: Session, now: datetime) -> int:
@@ -191,7 +175,14 @@ def _close_stale(session: Session, now: datetime) -> int:
     ):
         current = f"review:{restriction.id}:{restriction.review_due:%Y-%m-%d}"
         if restriction.ended_at is not None or task.dedupe_key != current:
-            _close(session, task, by=BOT, now=now, note="the restriction was reviewed or ended")
+            finish_task(
+                session,
+                task,
+                done=True,
+                by=BOT,
+                note="the restriction was reviewed or ended",
+                now=now,
+            )
             closed += 1
     for task in session.scalars(
         sa.select(ManualTask)
@@ -202,6 +193,6 @@ def _close_stale(session: Session, now: datetime) -> int:
             Appeal.decided_at.is_not(None),
         )
     ):
-        _close(session, task, by=BOT, now=now, note="the appeal was decided")
+        finish_task(session, task, done=True, by=BOT, note="the appeal was decided", now=now)
         closed += 1
     return closed

@@ -138,16 +138,28 @@ def close_task(
         raise InputError(
             "an assessment records its outcome: use `modbot assessments conclude` instead"
         )
-    task.state = "done" if done else "not_needed"
-    task.closed_at = now
-    task.closed_by = by
-    task.note = note
     action = session.get(Action, task.action_id) if task.action_id else None
     if action is not None:
         state = ActionState.DONE if done else ActionState.SUPERSEDED
         change_state(session, action, state, actor=by, now=now, by_hand=True)
         if done:
             record_effects(session, action, profile, by, now)
+    finish_task(session, task, done=done, by=by, note=note, now=now)
+    return task
+
+
+def finish_task(
+    session: Session, task: ManualTask, *, done: bool, by: str, note: str, now: datetime
+) -> None:
+    """Close `task` as done or not needed, by whom and why, with its line in the audit trail.
+
+    The one way a task is closed: by staff (`close_task`) or by the bot when a reminder's
+    review or appeal was dealt with another way.
+    """
+    task.state = "done" if done else "not_needed"
+    task.closed_at = now
+    task.closed_by = by
+    task.note = note
     audit(
         session,
         actor=by,
@@ -158,4 +170,3 @@ def close_task(
         state=task.state,
         note=note,
     )
-    return task

@@ -5,14 +5,15 @@ Keyword-only functions; the caller owns the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.storage.models import Base, Contact
+from bot.storage.models import Base, Contact, Finding
+from filters.base import TEXT_CATEGORIES, Category
 from platforms.base import AccountRef
 from platforms.base import Contact as DomainContact
 
@@ -64,4 +65,18 @@ def contact_by_ref(*, session: Session, ref: str) -> Contact | None:
     platform, _, external_id = ref.partition(":")
     return session.scalar(
         sa.select(Contact).where(Contact.platform == platform, Contact.external_id == external_id)
+    )
+
+
+def reaching_threshold(thresholds: Mapping[Category, float]) -> sa.ColumnElement[bool]:
+    """SQL for "this finding counts": its score reaches its category's threshold.
+
+    The store's form of `filters.base.reaches`, for the review queue and the summary.
+    """
+    return sa.or_(
+        *(
+            sa.and_(Finding.category == category, Finding.score >= threshold)
+            for category, threshold in thresholds.items()
+            if category in TEXT_CATEGORIES
+        )
     )

@@ -36,6 +36,7 @@ from bot.storage.models import (
     Restriction,
     TenancyRecord,
 )
+from bot.storage.queries import reaching_threshold
 from bot.summary.model import (
     CATEGORY_LABELS,
     HISTORY_WEEKS,
@@ -57,7 +58,7 @@ from bot.summary.model import (
     Trend,
     WeeklySummary,
 )
-from filters.base import TEXT_CATEGORIES, Category
+from filters.base import Category
 
 
 @dataclass(frozen=True)
@@ -154,13 +155,7 @@ class _Queries:
             session.execute(sa.text("SET LOCAL jit = off"))
         # Acted on: the bot planned at least one action for the contact.
         self.acted = sa.exists().where(Action.contact_id == Contact.id)
-        self.counted = sa.or_(
-            *(
-                sa.and_(Finding.category == category, Finding.score >= threshold)
-                for category, threshold in options.thresholds.items()
-                if category in TEXT_CATEGORIES
-            )
-        )
+        self.counted = reaching_threshold(options.thresholds)
 
     # --- helpers ---
 
