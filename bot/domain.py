@@ -88,7 +88,7 @@ ON_PLATFORM: Mapping[ActionKind, PlatformAction] = {
 
 
 class ActionState(enum.StrEnum):
-    """The life of an action row (design.md, "Act")."""
+    """The life of an action row (docs/architecture.md, "Act")."""
 
     PLANNED = "planned"
     AWAITING_APPROVAL = "awaiting_approval"

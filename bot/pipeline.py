@@ -1,4 +1,4 @@
-"""One moderation pass: ingest, identify, detect, decide, act, register (design.md).
+"""One moderation pass: ingest, identify, detect, decide, act, register (docs/architecture.md).
 
 Every stage writes in batches: a batch of contacts and the cursor that covers them commit
 together, a batch of decisions (with their findings, planned actions and register entries)

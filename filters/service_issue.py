@@ -2,7 +2,7 @@
 
 When a contact is hidden or removed for its language but also reports damp, a repair, rent,
 anti-social behaviour or a complaint, the policy engine routes it to the right queue with the
-original text (design.md, "Never lose a complaint").
+original text (docs/architecture.md).
 """
 
 from __future__ import annotations

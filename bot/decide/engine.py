@@ -5,7 +5,7 @@
 reasons: the findings, the ladder step, each planned action with its clause and approver, and
 why the rules that did not fire did not.
 
-The shape every profile shares (design.md, "Policy profiles"):
+The shape every profile shares (docs/architecture.md):
   * Acceptable text, however angry, gets nothing.
   * Threats skip the ladder: hide at once, end direct contact (an approver decides), and a
     manager decides on a police referral. The bot never contacts the police.

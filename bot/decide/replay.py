@@ -10,6 +10,7 @@ yet delivered or approved) for the rest of it, exactly as within one pass of the
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -113,24 +114,52 @@ def replay(
 ) -> ReplayReport:
     """Re-decide every contact stored since `since` under both configs; write nothing."""
     before, after = _Simulation(current), _Simulation(other)
-    lookback = timedelta(days=current.settings.behaviour.lookback_days)
     report = ReplayReport(0, before.tally, after.tally, [])
+    lookback = timedelta(days=current.settings.behaviour.lookback_days)
+    for contact, identity, history in _window(store, since=since, now=now, lookback=lookback):
+        old = before.decide(contact, identity, history)
+        new = after.decide(contact, identity, history)
+        report.contacts += 1
+        if old.outcome != new.outcome:
+            report.changes.append(Change(contact.id, contact.text, old.outcome, new.outcome))
+    return report
+
+
+def outcomes(
+    store: Store, loaded: LoadedConfig, *, since: datetime, now: datetime
+) -> dict[int, str]:
+    """What `loaded` would decide for each contact stored since `since` (id -> outcome)."""
+    simulation = _Simulation(loaded)
+    lookback = timedelta(days=loaded.settings.behaviour.lookback_days)
+    return {
+        contact.id: simulation.decide(contact, identity, history).outcome
+        for contact, identity, history in _window(store, since=since, now=now, lookback=lookback)
+    }
+
+
+def _window(
+    store: Store, *, since: datetime, now: datetime, lookback: timedelta, page: int = 500
+) -> Iterator[tuple[Contact, Identity, History]]:
+    """Stored contacts since `since`, oldest first as the pipeline decides them.
+
+    Each comes with its author's identity and history; nothing is written.
+    """
     with store.session() as session:
-        last_id = 0
+        after: tuple[datetime, int] | None = None
         while True:
-            batch = list(
-                session.scalars(
-                    sa.select(Contact)
-                    .where(Contact.created_at >= since, Contact.status != OWN)
-                    .where(Contact.id > last_id)
-                    .order_by(Contact.id)
-                    .limit(500)
-                    .options(joinedload(Contact.account))
-                ).unique()
+            query = (
+                sa.select(Contact)
+                .where(Contact.created_at >= since, Contact.status != OWN)
+                .order_by(Contact.created_at, Contact.id)
+                .limit(page)
+                .options(joinedload(Contact.account))
             )
+            if after is not None:
+                query = query.where(sa.tuple_(Contact.created_at, Contact.id) > after)
+            batch = list(session.scalars(query).unique())
             if not batch:
                 break
-            last_id = batch[-1].id
+            after = (batch[-1].created_at, batch[-1].id)
             identities = identify(session, {c.account for c in batch}, now, verify=False)
             snapshots = histories(
                 session,
@@ -138,15 +167,7 @@ def replay(
                 until=max(c.created_at for c in batch),
                 lookback=lookback,
             )
-            for contact in sorted(batch, key=lambda c: (c.created_at, c.id)):
+            for contact in batch:
                 identity = identities[contact.account_id]
-                history = snapshots[identity.subject]
-                old = before.decide(contact, identity, history)
-                new = after.decide(contact, identity, history)
-                report.contacts += 1
-                if old.outcome != new.outcome:
-                    report.changes.append(
-                        Change(contact.id, contact.text, old.outcome, new.outcome)
-                    )
+                yield contact, identity, snapshots[identity.subject]
         session.rollback()
-    return report

@@ -1,6 +1,6 @@
 """The store's tables, as SQLAlchemy 2 typed models. Schema changes go through Alembic.
 
-Words follow design.md. Personal data is kept apart where the policies and the law want it
+Words follow docs/architecture.md. Personal data is kept apart where the policies and the law want it
 apart: the alias log has no link to tenancy data, and the audit trail holds ids and reasons,
 never contact text, so the retention purge can empty contact text without editing history.
 """
