@@ -63,6 +63,11 @@ class ActionKind(enum.StrEnum):
         return self in ON_PLATFORM
 
     @property
+    def is_formal(self) -> bool:
+        """Formal steps need an identified person (Derby Homes 11.4) and an approver."""
+        return self in (ActionKind.FORMAL_WARNING, ActionKind.ASSESSMENT, ActionKind.RESTRICTION)
+
+    @property
     def is_idempotent(self) -> bool:
         """Whether doing it twice is harmless; messages are not, so they are never resent."""
         action = ON_PLATFORM.get(self)
