@@ -96,7 +96,7 @@ def scan(
     result = build_classifier(loaded).classify(text)
     labels = result.labels(loaded.settings.thresholds)
     console.print(Panel(highlight(text, result.findings), title="Text"))
-    console.print(findings_table(result.findings, dict(result.scores)))
+    console.print(findings_table(result.findings, {str(c): s for c, s in result.scores.items()}))
     verdict = ", ".join(c.value for c in labels) if labels else "acceptable"
     console.print(f"Verdict at the configured thresholds: [bold]{verdict}[/]")
     if result.issues:
