@@ -68,7 +68,7 @@ def write_demo_config(directory: Path) -> Path:
     return path
 
 
-def prepare(loaded: LoadedConfig, store: Store, staff: dict[str, Any]) -> None:
+def prepare(loaded: LoadedConfig, store: Store, staff: dict[str, Any] | None = None) -> None:
     """Migrate, import the sample tenancies and links, and add the story's staff accounts.
 
     The accounts get random passwords nobody sees: `modbot users password NAME` sets one.
@@ -77,7 +77,7 @@ def prepare(loaded: LoadedConfig, store: Store, staff: dict[str, Any]) -> None:
     now = system_clock()
     links = yaml.safe_load(shipped("samples", "staff-links.yaml").read_text(encoding="utf-8"))
     with store.begin() as session:
-        for person in staff.values():
+        for person in (staff or {}).values():
             if find_user(session, person["name"]) is None:
                 add_user(
                     session,

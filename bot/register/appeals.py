@@ -24,10 +24,11 @@ from bot.dates.workdays import add_working_days
 from bot.domain import ActionKind, ActionState
 from bot.errors import InputError, PermissionRefusedError
 from bot.register.action_state import change_state
+from bot.register.involvement import involved
 from bot.register.reminders import close_reminders
 from bot.settings.profile import LetterKind, PolicyProfile
 from bot.staff.roles import Staff
-from bot.storage.models import Action, Appeal, AuditEvent, Case, Restriction
+from bot.storage.models import Action, Appeal, Case, Restriction
 
 Outcome = Literal["upheld", "overturned", "varied"]
 
@@ -136,42 +137,6 @@ def open_appeal(
         late=late,
     )
     return appeal
-
-
-def involved(session: Session, case_id: int) -> dict[str, str]:
-    """Everyone who decided, approved or reviewed anything in the case, with what they did."""
-    people: dict[str, str] = {}
-
-    def add(name: str | None, what: str) -> None:
-        if name and name.strip():
-            people.setdefault(" ".join(name.lower().split()), f"{name} {what}")
-
-    for action_id, kind, by in session.execute(
-        sa.select(Action.id, Action.kind, Action.decided_by).where(
-            Action.case_id == case_id, Action.decided_by.is_not(None)
-        )
-    ):
-        add(by, f"decided action {action_id} ({kind.value.replace('_', ' ')})")
-    for restriction in session.scalars(
-        sa.select(Restriction).where(Restriction.case_id == case_id)
-    ):
-        add(restriction.approved_by, f"approved restriction {restriction.id}")
-        add(restriction.reviewed_by, f"reviewed restriction {restriction.id}")
-    for actor in session.scalars(
-        sa.select(AuditEvent.actor).where(
-            AuditEvent.subject_type == "case",
-            AuditEvent.subject_id == case_id,
-            AuditEvent.event.in_(("restriction_reviewed", "assessment_concluded")),
-        )
-    ):
-        add(actor, "reviewed or assessed this case")
-    for appeal_id, by in session.execute(
-        sa.select(Appeal.id, Appeal.decided_by).where(
-            Appeal.case_id == case_id, Appeal.decided_by.is_not(None)
-        )
-    ):
-        add(by, f"decided appeal {appeal_id}")
-    return people
 
 
 def decide_appeal(

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.audit import BOT, audit
+from bot.register.involvement import involved
 from bot.register.tasks import finish_task
 from bot.settings.profile import PolicyProfile
 from bot.storage.models import Account, Appeal, Case, ManualTask, Restriction, TenancyRecord
@@ -93,6 +94,7 @@ def send_reminders(
     deciders = profile.describe(profile.appeals.decider or ())
     for appeal, tenancy_ref, handle in appeals:
         late = "OVERDUE: " if appeal.deadline is not None and appeal.deadline < now else ""
+        barred = "; ".join(involved(session, appeal.case_id).values())
         by_when = (
             f" by {appeal.deadline:%A %d %B %Y}"
             if appeal.deadline is not None
@@ -108,7 +110,9 @@ def send_reminders(
                     f"{late}Appeal {appeal.id} from {_who(tenancy_ref, handle)} (case "
                     f"{appeal.case_id}), received {appeal.received_at:%d %B %Y}, must be decided "
                     f"by {deciders or 'a decider'}{by_when}, who was not involved in any "
-                    "decision, approval or review in the case. Record it; the person is sent it "
+                    "decision, approval or review in the case"
+                    + (f" ({barred})" if barred else "")
+                    + ". Record it; the person is sent it "
                     f"in writing: modbot appeals decide {appeal.id} --outcome "
                     "upheld|overturned|varied --by NAME --note '...' "
                     "[--explanation 'what the person is told']"

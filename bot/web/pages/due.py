@@ -129,10 +129,10 @@ def open_(request: Request, case_id: int, user: Staffer, form: Form) -> Response
             now=now(request),
         )
         when = f" by {appeal.deadline:%A %d %B %Y}" if appeal.deadline else ""
+        who = loaded.profile.describe(loaded.profile.appeals.decider or ())
         message = (
-            f"Appeal {appeal.id} recorded. "
-            f"{loaded.profile.describe(loaded.profile.appeals.decider or ()).capitalize()} "
-            f"not involved in the case must decide it{when}."
+            f"Appeal {appeal.id} recorded. {who[:1].upper()}{who[1:]} not involved in the case "
+            f"must decide it{when}."
         )
         if appeal.late:
             message += " It arrived after the appeal window: a manager decides whether to hear it."
