@@ -62,8 +62,9 @@ def _restriction(
     return messages.render(
         "restriction_notice.txt.j2",
         handle=action.contact.account.handle,
-        where=facts.get("where", "contact with us"),
-        behaviour=facts.get("behaviour", "unacceptable behaviour"),
+        conduct=facts.get("conduct")
+        or f"your {facts.get('where', 'contact with us')} included "
+        f"{facts.get('behaviour', 'unacceptable behaviour')}",
         clause=facts.get("behaviour_clause") or _step(action),
         step_clause=_step(action),
         removed=facts.get("removed", ""),
@@ -136,8 +137,7 @@ def case_facts(session: Session, action: Action, profile: PolicyProfile) -> dict
         return {}
     top = profile.categories[categories[0]].clause
     return {
-        "behaviour": describe(categories),
+        "conduct": f"your contact with us has included {describe(categories)}",
         "behaviour_clause": letter_clause(top.to_clause()),
-        "where": "contact with us",
         "removed": "",
     }

@@ -551,9 +551,16 @@ class _Plan:
             )
         )
 
+    def _conduct(self) -> str:
+        """What the person did, as a letter says it: what a contact held, or a pattern."""
+        if self.behaviour_only:
+            return f"your recent contact with us amounts to {self.behaviour}"
+        return f"your recent {self._where()} included {self.behaviour}"
+
     def _facts(self) -> dict[str, object]:
         """What a letter written later may say about this contact."""
         return {
+            "conduct": self._conduct(),
             "behaviour": self.behaviour,
             "behaviour_clause": letter_clause(self.clause),
             "categories": [c.value for c in self.categories],
@@ -570,6 +577,8 @@ class _Plan:
     def _render(self, template: str, step_clause: Clause, kind: LetterKind, **extra: Any) -> str:
         language = bool(ABUSIVE_LANGUAGE.intersection(self.categories))
         context: dict[str, Any] = {
+            "conduct": self._conduct(),
+            "pattern": self.behaviour_only,
             "clause": letter_clause(self.clause),
             "clause_ref": clause_ref(self.clause.ref),
             "step_clause": letter_clause(step_clause),

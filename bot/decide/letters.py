@@ -58,12 +58,13 @@ def appeal_paragraph(profile: PolicyProfile, kind: LetterKind) -> str:
 
 
 def signpost(profile: PolicyProfile, kind: LetterKind) -> str:
-    """Where else the person can go: the policy's route after an appeal, or its ombudsman."""
+    """Where else the person can go: the policy's route beside an appeal, and its ombudsman."""
+    parts = []
     if kind in profile.appeals.letters and profile.appeals.after:
-        return profile.appeals.after.strip()
+        parts.append(profile.appeals.after.strip())
     if profile.ombudsman:
-        return f"You can also contact the {profile.ombudsman} at any time."
-    return ""
+        parts.append(f"You can also contact the {profile.ombudsman} at any time.")
+    return " ".join(parts)
 
 
 def closing(profile: PolicyProfile, kind: LetterKind) -> str:

@@ -117,6 +117,8 @@ def sample_context() -> dict[str, Any]:
         "handle": "@example",
         "where": "comment",
         "behaviour": "swearing",
+        "conduct": "your recent comment included swearing",
+        "pattern": False,
         "clause": "clause 1.1 (an example)",
         "clause_ref": "clause 1.1",
         "step_clause": "clause 2.1 (an example step)",

@@ -92,7 +92,14 @@ def open_appeal(
             f"case {case_id} has no decision the policy lets a person appeal "
             f"({profile.cite(rules.clause.to_clause())})"
         )
-    if restriction is not None:
+    if (
+        restriction is not None
+        and restriction.last_reviewed_at
+        and "review_outcome" in rules.letters
+    ):
+        decided_on = restriction.last_reviewed_at.date()  # the review's outcome is appealed
+        original = restriction.reviewed_by or ""
+    elif restriction is not None:
         decided_on = restriction.starts_at.date()
         original = restriction.approved_by
     else:
@@ -239,11 +246,12 @@ def _appeal_letter(
         target = session.get(Action, appeal.restriction.action_id)
     if target is None:
         return None
-    decided_on = (
-        appeal.restriction.starts_at
-        if appeal.restriction is not None
-        else (target.decided_at or target.updated_at)
-    )
+    restriction = appeal.restriction
+    if restriction is not None:
+        reviewed = restriction.last_reviewed_at and "review_outcome" in profile.appeals.letters
+        decided_on = restriction.last_reviewed_at if reviewed else restriction.starts_at
+    else:
+        decided_on = target.decided_at or target.updated_at
     clause = profile.appeals.clause
     letter = Action(
         decision_id=target.decision_id,
