@@ -299,13 +299,14 @@ def appeals_open(
     """Record an appeal; its deadline is counted in working days."""
     from bot.register.appeals import open_appeal
 
+    day = _date(received)
     with opened_store(config) as (loaded, store), store.begin() as session:
         staff = _staff(session, by)
         staff.require(loaded.profile.roles, "recording an appeal", loaded.profile)
         appeal = open_appeal(
             session,
             case_id=case_id,
-            received=_date(received),
+            received=day,
             profile=loaded.profile,
             by=staff.name,
             now=system_clock(),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from bot.decide.letters import clause_ref
 from bot.decide.replay import ReplayReport
 from bot.domain import ActionKind, ActionState, Clause
+from bot.register.approvals import approvers_of
 from bot.register.explain import Explanation
 from bot.settings.profile import PolicyProfile
 from bot.storage.models import Action, Contact, Decision, TenancyRecord
@@ -48,12 +49,8 @@ def highlight(text: str, findings: Iterable[Finding]) -> Text:
     return rich_text
 
 
-def findings_table(
-    findings: Sequence[Finding],
-    scores: Mapping[str, float] | None,
-    thresholds: Mapping[str, float] | None = None,
-) -> Table:
-    """One row per finding, then the score of every category (against its threshold)."""
+def findings_table(findings: Sequence[Finding]) -> Table:
+    """One row per finding: the category, the rule that fired, its score and evidence."""
     table = Table(title="Findings", show_lines=False)
     table.add_column("Category")
     table.add_column("Rule")
@@ -63,18 +60,32 @@ def findings_table(
         table.add_row(f.category.value, f.rule, f"{f.score:.2f}", repr(f.evidence))
     if not findings:
         table.add_row("—", "nothing found", "", "")
+    return table
+
+
+def scores_table(
+    scores: Mapping[str, float] | None, thresholds: Mapping[str, float] | None
+) -> Table | Text:
+    """Each category's score against its threshold, and whether it counts."""
     if scores is None:
-        table.caption = "Scores: not recorded (decided before modbot kept them)"
-        return table
-    parts = []
+        return Text("Scores: not recorded (decided before modbot kept them).", style="dim")
+    table = Table(title="Scores" + (" the decision used" if thresholds else ""))
+    table.add_column("Category")
+    table.add_column("Score", justify="right")
+    if thresholds:
+        table.add_column("Threshold", justify="right")
+        table.add_column("")
     for c in TEXT_CATEGORIES:
-        part = f"{c.value} {scores.get(c.value, 0.0):.2f}"
-        if thresholds and c.value in thresholds:
-            threshold = thresholds[c.value]
-            verdict = "counts" if reaches(scores.get(c.value, 0.0), c, thresholds) else "below"
-            part += f" ({verdict}, threshold {threshold:.2f})"
-        parts.append(part)
-    table.caption = "Scores: " + "  ".join(parts)
+        score = scores.get(c.value, 0.0)
+        row = [c.value, f"{score:.2f}"]
+        if thresholds:
+            threshold = thresholds.get(c.value)
+            if threshold is None:
+                row += ["—", ""]
+            else:
+                counts = reaches(score, c, thresholds)
+                row += [f"{threshold:.2f}", "counts" if counts else "below"]
+        table.add_row(*row)
     return table
 
 
@@ -178,12 +189,12 @@ def explanation(found: Explanation, profile: PolicyProfile) -> Group:
         for f in contact.findings
     ]
     parts.append(Panel(highlight(contact.text, stored), title="Text"))
+    if stored:
+        parts.append(findings_table(stored))
     if decision is None:
-        if stored:
-            parts.append(findings_table(stored, None))
         parts.append(Text("Not decided yet."))
         return Group(*parts)
-    parts.append(findings_table(stored, decision.scores, decision.thresholds))
+    parts.append(scores_table(decision.scores, decision.thresholds))
     parts.append(
         Text.assemble(
             ("Decision: ", "bold"),
@@ -200,7 +211,7 @@ def explanation(found: Explanation, profile: PolicyProfile) -> Group:
     for action in found.actions:
         approval = ""
         if action.needs_approval:
-            approval = f"needs a {action.approver_role}"
+            approval = f"needs {profile.describe(approvers_of(action))}"
             if action.decided_by:
                 approval += f"; {action.state.value} by {action.decided_by}"
         task = found.tasks.get(action.id)

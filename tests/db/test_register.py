@@ -279,6 +279,54 @@ def test_appeals_have_working_day_deadlines_and_an_independent_decider(tmp_path,
         assert appeals_due(session, now=clock(), within_days=400) == []
 
 
+def test_nobody_who_reviewed_the_case_hears_its_appeal(tmp_path, store, clock):
+    """Issue #13 item 8 (Selwood "Right to appeal"; Derby 12.1): not the approver alone, but
+    everyone who decided, approved or reviewed anything in the case is excluded."""
+    tenant = Tenant(tmp_path, store, clock, "derby-homes")
+    restriction = make_restriction(tenant, store, HEAD)
+    reviewer = Staff("Erin Cole", Role.EXECUTIVE)
+    with store.begin() as session:
+        record_review(
+            session,
+            restriction_id=restriction.id,
+            outcome="continue",
+            staff=reviewer,
+            note="still needed",
+            profile=tenant.loaded.profile,
+            now=clock(),
+        )
+    with store.begin() as session:
+        appeal = open_appeal(
+            session,
+            case_id=restriction.case_id,
+            received=clock().date(),
+            profile=tenant.loaded.profile,
+            by="Priya",
+            now=clock(),
+        )
+    with store.begin() as session, pytest.raises(InputError, match="Erin Cole reviewed"):
+        decide_appeal(
+            session,
+            appeal_id=appeal.id,
+            outcome="upheld",
+            staff=reviewer,
+            note="x",
+            profile=tenant.loaded.profile,
+            now=clock(),
+        )
+    with store.begin() as session:
+        decide_appeal(
+            session,
+            appeal_id=appeal.id,
+            outcome="varied",
+            staff=Staff("Amara Lewis", Role.EXECUTIVE),
+            note="proportionate",
+            explanation="You may also telephone on Mondays.",
+            profile=tenant.loaded.profile,
+            now=clock(),
+        )
+
+
 def test_a_late_appeal_is_flagged_under_derby_homes(tmp_path, store, clock):
     tenant = Tenant(tmp_path, store, clock, "derby-homes")
     restriction = make_restriction(tenant, store, DEV)
