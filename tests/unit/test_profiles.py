@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.decide.letters import appeal_paragraph
+from bot.decide.letters import appeal_paragraph, closing
 from bot.decide.moderate import Moderator
 from bot.domain import ActionKind, LadderStep, PersonState, Role, Vulnerability
 from bot.errors import ConfigError, PermissionRefusedError
@@ -245,7 +245,7 @@ def test_housing_ombudsman_appeal_values_are_the_landlords_choice(tmp_path):
 
 def test_housing_solutions_6_5_5_a_director_reassesses_or_the_complaints_policy(tmp_path):
     profile = load(tmp_path, "housing-solutions").profile
-    text = appeal_paragraph(profile, "restriction")
+    text = closing(profile, "restriction")
     assert "one further assessment by a Director" in text and "complaints policy" in text
     assert appeal_paragraph(profile, "initial_warning") == ""  # 6.5.5 is about the protocol
 
