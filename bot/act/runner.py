@@ -213,6 +213,10 @@ class ActionRunner:
                     self._to_staff(session, action, now)
                     report.manual += 1
                     continue
+                if action.kind is ActionKind.RESTRICTION:
+                    restriction_for(session, action, self.profile, now)  # in force from now
+                if action.kind in LETTERS and not action.message:  # also for sending by hand
+                    action.message = write_letter(session, action, self.profile, self.messages)
                 connector = self.connectors.get(action.contact.connector)
                 if connector is None:
                     open_task(
@@ -231,10 +235,6 @@ class ActionRunner:
                     )
                     report.manual += 1
                     continue
-                if action.kind is ActionKind.RESTRICTION:
-                    restriction_for(session, action, self.profile, now)  # in force from now
-                if action.kind in LETTERS and not action.message:
-                    action.message = write_letter(session, action, self.profile, self.messages)
                 platform_action = action.kind.on_platform
                 if platform_action is None or not can_perform(connector, platform_action):
                     self._unsupported(session, action, now)

@@ -88,6 +88,8 @@ def _at(data, path: str):
 
 
 def _shown(value) -> str:
+    if value is None:
+        return "none"
     if isinstance(value, dict):
         return "{...}"
     if isinstance(value, list | tuple):
