@@ -143,3 +143,23 @@ def test_profiles_that_review_never_lapse_by_themselves(tmp_path, store, clock, 
     loaded = load_config(write_config(tmp_path, policy={"profile": profile}))
     assert loaded.profile.reviews.lapse_after_months is None
     assert loaded.profile.reviews.restriction_review_months is not None
+
+
+def test_the_daily_reminders_job_applies_the_decay(tmp_path, store, clock):
+    """The scheduler's daily job (the one `modbot run` runs) closes the quiet case."""
+    from bot.scheduler.jobs import build_jobs
+
+    tenant = Tenant(tmp_path, store, clock, "housing-ombudsman")
+    tenant.posts()
+    clock.advance(days=400)
+    pipeline = Pipeline(tenant.loaded, store, clock=clock, classifier=SCRIPT)
+    try:
+        jobs = {
+            j.job_id: j
+            for j in build_jobs(tenant.loaded, store, pipeline, clock=clock, mailer=None)
+        }
+        result = jobs["reminders"].run(clock())
+    finally:
+        pipeline.close()
+    assert "1 quiet case(s) closed" in result
+    assert tenant.case().status == "closed"
