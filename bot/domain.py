@@ -48,7 +48,10 @@ class ActionKind(enum.StrEnum):
     ASSESSMENT = "assessment"
     RESTRICTION = "restriction"
     POLICE_REFERRAL_DECISION = "police_referral_decision"
+    POLICE_REPORT = "police_report"
     ROUTE_COMPLAINT = "route_complaint"
+    REVIEW_LETTER = "review_letter"
+    APPEAL_LETTER = "appeal_letter"
     UNHIDE = "unhide"
     UNBLOCK = "unblock"
 
@@ -74,8 +77,9 @@ class ActionKind(enum.StrEnum):
         return action is None or not action.sends
 
 
-# Each written message (a warning, a notice, a restriction letter) is a private message or a
-# public reply on the platform; the rest are the platform's own moderation actions.
+# Each written message (a warning, a notice, a restriction letter, the outcome of a review or
+# an appeal) is a private message or a public reply on the platform; the rest are the
+# platform's own moderation actions.
 ON_PLATFORM: Mapping[ActionKind, PlatformAction] = {
     ActionKind.HIDE: PlatformAction.HIDE,
     ActionKind.DELETE: PlatformAction.DELETE,
@@ -84,6 +88,8 @@ ON_PLATFORM: Mapping[ActionKind, PlatformAction] = {
     ActionKind.NOTICE: PlatformAction.MESSAGE,
     ActionKind.FORMAL_WARNING: PlatformAction.MESSAGE,
     ActionKind.RESTRICTION: PlatformAction.MESSAGE,
+    ActionKind.REVIEW_LETTER: PlatformAction.MESSAGE,
+    ActionKind.APPEAL_LETTER: PlatformAction.MESSAGE,
     ActionKind.BLOCK: PlatformAction.BLOCK,
     ActionKind.MUTE: PlatformAction.MUTE,
     ActionKind.REPORT: PlatformAction.REPORT,
@@ -160,16 +166,28 @@ class Clause:
 
 @dataclass(frozen=True, slots=True)
 class PlannedAction:
-    """One thing the decision says to do, with the clause it rests on."""
+    """One thing the decision says to do, with the clause it rests on.
+
+    `reason` is for staff (the register, `modbot explain`); only `message` reaches the
+    person. `approvers` are the roles that may approve it (or, for staff's own work, do it);
+    `facts` are what a letter written later (a restriction's) may say: the behaviour in plain
+    words, the clause it breaches, what was done to the contact.
+    """
 
     kind: ActionKind
     clause: Clause
     reason: str
     needs_approval: bool = False
-    approver: Role | None = None
+    approvers: tuple[Role, ...] = ()
     message: str = ""
     evidence: tuple[str, ...] = ()
     protocol: tuple[str, ...] = ()
+    facts: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def approver(self) -> Role | None:
+        """The first role named, for display ("needs a manager")."""
+        return self.approvers[0] if self.approvers else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ from bot.settings.secrets import read_secret
 from bot.storage import models as m
 from bot.storage.queries import to_domain
 from bot.storage.session import Store
+from filters.classifier import TextClassifier
 from platforms.base import Connector, Contact
 from platforms.registry import build_connector
 
@@ -65,8 +66,11 @@ class Pipeline:
         connectors: dict[str, Connector] | None = None,
         clock: Clock = system_clock,
         should_stop: Callable[[], bool] = lambda: False,
+        classifier: TextClassifier | None = None,
     ) -> None:
         """`should_stop` is asked between batches: when it says so, the pass ends there.
+
+        `classifier` replaces the configured text filters (a test's scripted one).
 
         Every batch commits whole (contacts with their cursor, decisions with their actions),
         so stopping between batches leaves nothing half done; the next pass carries on.
@@ -84,7 +88,8 @@ class Pipeline:
                 for name, cfg in settings.connectors.items()
             }
         )
-        self.moderator = Moderator(loaded)
+        self.classifier = classifier
+        self.moderator = Moderator(loaded, classifier=classifier)
         self.runner = ActionRunner(
             store,
             self.connectors,
@@ -160,7 +165,9 @@ class Pipeline:
         if revision == self.loaded.settings_revision:
             return
         self.loaded = apply_saved_settings(self.loaded, self.store)
-        self.moderator = Moderator(self.loaded, messages=self.moderator.messages)
+        self.moderator = Moderator(
+            self.loaded, messages=self.moderator.messages, classifier=self.classifier
+        )
         log.info("settings_applied", revision=revision)
 
     def decide_pending(self, report: PassReport) -> None:
@@ -214,11 +221,11 @@ class Pipeline:
             if behaviour[contact.id]:
                 identity = identities[contact.account_id]
                 concerned[identity.subject] = identity
-        months = self.loaded.profile.cases_stop_counting_after_months
+        months = self.loaded.profile.cases.closed_cases_count_for_months
         states = person_states(session, concerned.values(), now, months)
         cases = CaseBook(session, concerned, now, months)
         aliases = AliasBook(session, (i.account_id for i in concerned.values() if not i.identified))
-        batch = DecisionBatch(now)
+        batch = DecisionBatch(now, moderator.thresholds)
         for contact in contacts:
             identity = identities[contact.account_id]
             classification = classified[contact.id]

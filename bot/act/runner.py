@@ -20,6 +20,7 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.orm import Session, joinedload
 
+from bot.act.letters import write_letter
 from bot.audit import BOT, audit
 from bot.dates.clock import Clock, system_clock
 from bot.decide.messages import Messages
@@ -27,7 +28,7 @@ from bot.domain import ActionKind, ActionState, Role
 from bot.ingest.cursors import record_connector_error
 from bot.register.action_state import StateWrites, change_state
 from bot.register.effects import record_effects, restriction_for, warnings_issued
-from bot.register.tasks import PLATFORM_NAMES, describe_by_hand, open_task
+from bot.register.tasks import PLATFORM_NAMES, describe_by_hand, open_task, police_instructions
 from bot.settings.profile import PolicyProfile
 from bot.storage.models import Action, Contact
 from bot.storage.session import Store
@@ -51,8 +52,11 @@ log = structlog.get_logger(__name__)
 STAFF_ACTIONS: Mapping[ActionKind, str] = {
     ActionKind.ROUTE_COMPLAINT: "route_complaint",
     ActionKind.POLICE_REFERRAL_DECISION: "police_referral_decision",
+    ActionKind.POLICE_REPORT: "police_report",
     ActionKind.ASSESSMENT: "assessment",
 }
+# Letters written when they are sent, from the register as it then stands.
+LETTERS = (ActionKind.RESTRICTION, ActionKind.REVIEW_LETTER, ActionKind.APPEAL_LETTER)
 RUNNABLE = (ActionState.PLANNED, ActionState.APPROVED)
 
 
@@ -209,6 +213,10 @@ class ActionRunner:
                     self._to_staff(session, action, now)
                     report.manual += 1
                     continue
+                if action.kind is ActionKind.RESTRICTION:
+                    restriction_for(session, action, self.profile, now)  # in force from now
+                if action.kind in LETTERS and not action.message:  # also for sending by hand
+                    action.message = write_letter(session, action, self.profile, self.messages)
                 connector = self.connectors.get(action.contact.connector)
                 if connector is None:
                     open_task(
@@ -227,8 +235,6 @@ class ActionRunner:
                     )
                     report.manual += 1
                     continue
-                if action.kind is ActionKind.RESTRICTION:
-                    self._start_restriction(session, action, now)
                 platform_action = action.kind.on_platform
                 if platform_action is None or not can_perform(connector, platform_action):
                     self._unsupported(session, action, now)
@@ -240,20 +246,6 @@ class ActionRunner:
                 claimed.append(_Claimed(action.id, action.contact.connector, self._request(action)))
         return claimed, last
 
-    def _start_restriction(self, session: Session, action: Action, now: datetime) -> None:
-        # An approved restriction is in force from approval; the notice follows.
-        restriction = restriction_for(session, action, self.profile, now)
-        if not action.message:
-            action.message = self.messages.render(
-                "restriction_notice.txt.j2",
-                clause=f"{action.clause_ref} ({action.clause_title})",
-                behaviour=action.reason,
-                handle=action.contact.account.handle,
-                where="message",
-                terms=restriction.terms,
-                review_due=f"{restriction.review_due:%d %B %Y}",
-            )
-
     def _to_staff(self, session: Session, action: Action, now: datetime) -> None:
         contact = action.contact
         kind = STAFF_ACTIONS[action.kind]
@@ -263,11 +255,8 @@ class ActionRunner:
                 f"From {contact.account.handle} on {PLATFORM_NAMES.get(contact.platform)}, "
                 f"{contact.created_at:%d %b %Y %H:%M}:\n\n{contact.text}"
             )
-        elif action.kind is ActionKind.POLICE_REFERRAL_DECISION:
-            instructions = (
-                f"Decide whether to report this threat to the police. {action.reason}\n"
-                f"Evidence: {action.decision.summary}"
-            )
+        elif action.kind in (ActionKind.POLICE_REPORT, ActionKind.POLICE_REFERRAL_DECISION):
+            instructions = police_instructions(session, action)
         else:
             instructions = f"Complete the Unacceptable Behaviour Assessment. {action.reason}"
         open_task(

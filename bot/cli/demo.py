@@ -2,22 +2,26 @@
 
 It writes an ordinary config file into the demo folder (so the user can see one, and re-run
 any command against it with `--config modbot-demo/demo.yaml`), then does exactly what a
-landlord's deployment does: migrate, import tenancies, record staff-confirmed links, run a
-pass. Then it plays out a short story (`config/samples/story.yaml`): two more weeks of
-contacts, with a manager and a Head of Service acting between passes, so one tenant can be
-followed from an initial warning to an approved restriction and an appeal with its
-working-day deadline. Every step checks the state first, so running the demo again stores
-nothing new, performs nothing new, and shows the same tables.
+landlord's deployment does: migrate, import tenancies, record staff-confirmed links, add the
+story's staff accounts, run a pass. Then it plays out a short story
+(`config/samples/story.yaml`): two more weeks of contacts, with a manager and a Head of
+Service acting between passes through their staff accounts, so one tenant can be followed
+from an initial warning to an approved restriction and an appeal with its working-day
+deadline, and every letter she was sent is shown as sent. Every step checks the state
+first, so running the demo again stores nothing new, performs nothing new, and shows the
+same tables.
 """
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 import yaml
 from rich.console import Console
+from rich.panel import Panel
 from sqlalchemy.orm import Session
 
 from bot.cli.views import action_counts, pass_table, register_table
@@ -32,6 +36,7 @@ from bot.register.approvals import decide_approval
 from bot.register.assessments import conclude_assessment
 from bot.register.tasks import close_task
 from bot.settings.loading import LoadedConfig, load_config, read_yaml
+from bot.staff.accounts import acting_staff, add_user, find_user
 from bot.staff.roles import Staff
 from bot.storage import models as m
 from bot.storage.models import LinkState
@@ -63,12 +68,25 @@ def write_demo_config(directory: Path) -> Path:
     return path
 
 
-def prepare(loaded: LoadedConfig, store: Store) -> None:
-    """Migrate, import the sample tenancies and apply the sample staff-confirmed links."""
+def prepare(loaded: LoadedConfig, store: Store, staff: dict[str, Any] | None = None) -> None:
+    """Migrate, import the sample tenancies and links, and add the story's staff accounts.
+
+    The accounts get random passwords nobody sees: `modbot users password NAME` sets one.
+    """
     store.upgrade()
     now = system_clock()
     links = yaml.safe_load(shipped("samples", "staff-links.yaml").read_text(encoding="utf-8"))
     with store.begin() as session:
+        for person in (staff or {}).values():
+            if find_user(session, person["name"]) is None:
+                add_user(
+                    session,
+                    name=person["name"],
+                    role=Role(person["role"]),
+                    password=secrets.token_urlsafe(24),
+                    by="demo",
+                    now=now,
+                )
         import_tenancies(session, shipped("samples", "tenancies.csv"), actor="demo", now=now)
         for link in links:
             add_link(
@@ -90,37 +108,38 @@ class Story:
     def __init__(self, loaded: LoadedConfig, store: Store, staff: dict[str, Any]) -> None:
         self.loaded = loaded
         self.store = store
-        self.manager = Staff(staff["manager"], Role.MANAGER)
-        self.head = Staff(staff["head_of_service"], Role.HEAD_OF_SERVICE)
+        self.names = {key: person["name"] for key, person in staff.items()}
         self.events: list[str] = []
 
     def after(self, stage: int) -> None:
         """What staff do once pass `stage` (0, 1, 2) has run."""
         with self.store.begin() as session:
+            manager = acting_staff(session, self.names["manager"])
+            head = acting_staff(session, self.names["head_of_service"])
             if stage == 0:
                 self._approve(
                     session,
                     "raydobbs77",
                     ActionKind.RESTRICTION,
-                    self.manager,
+                    manager,
                     "Threat to a member of staff: end direct contact.",
                 )
-                self._close_police_task(session)
+                self._close_police_task(session, manager)
             elif stage == 1:
                 self._approve(
                     session,
                     "tracey.hughes.7",
                     ActionKind.FORMAL_WARNING,
-                    self.manager,
+                    manager,
                     "Abuse continued after the initial warning.",
                 )
             elif stage == 2:
-                self._conclude_assessment(session)
+                self._conclude_assessment(session, manager)
                 self._approve(
                     session,
                     "tracey.hughes.7",
                     ActionKind.RESTRICTION,
-                    self.head,
+                    head,
                     "Assessment found the behaviour unacceptable; protocol agreed.",
                 )
 
@@ -153,9 +172,10 @@ class Story:
             session,
             action.id,
             approve=True,
-            by=staff.name,
-            role=staff.role,
+            staff=staff,
             note=note,
+            profile=self.loaded.profile,
+            contact_point=self.loaded.settings.organisation.contact_point.model_dump(),
             now=system_clock(),
         )
         self.events.append(
@@ -163,7 +183,7 @@ class Story:
             f"for {handle}."
         )
 
-    def _close_police_task(self, session: Session) -> None:
+    def _close_police_task(self, session: Session, manager: Staff) -> None:
         task = session.scalar(
             sa.select(m.ManualTask).where(
                 m.ManualTask.kind == "police_referral_decision", m.ManualTask.state == "open"
@@ -175,14 +195,14 @@ class Story:
             session,
             task.id,
             done=True,
-            staff=self.manager,
+            staff=manager,
             note="Reported to the police by phone; reference NP-26-114 (a human decision).",
             profile=self.loaded.profile,
             now=system_clock(),
         )
-        self.events.append(f"{self.manager.name} decided the police referral and recorded it.")
+        self.events.append(f"{manager.name} decided the police referral and recorded it.")
 
-    def _conclude_assessment(self, session: Session) -> None:
+    def _conclude_assessment(self, session: Session, manager: Staff) -> None:
         task = session.scalar(
             sa.select(m.ManualTask).where(
                 m.ManualTask.kind == "assessment", m.ManualTask.state == "open"
@@ -195,14 +215,14 @@ class Story:
             task_id=task.id,
             unacceptable=True,
             protocol=(),
-            staff=self.manager,
+            staff=manager,
             note="Three incidents of abuse aimed at a named officer in two weeks, after a "
             "formal warning; no adjustments recorded.",
             profile=self.loaded.profile,
             now=system_clock(),
         )
         self.events.append(
-            f"{self.manager.name} completed the assessment: unacceptable; a communication "
+            f"{manager.name} completed the assessment: unacceptable; a communication "
             "protocol goes to a Head of Service."
         )
 
@@ -220,18 +240,24 @@ class Story:
         exists = session.scalar(sa.select(m.Appeal.id).where(m.Appeal.case_id == case.id))
         if not has_restriction or exists:
             return
+        comms = acting_staff(session, self.names["comms"])
         appeal = open_appeal(
             session,
             case_id=case.id,
             received=system_clock().date(),
             profile=self.loaded.profile,
-            by="Priya Shah (comms)",
+            by=comms.name,
             now=system_clock(),
         )
+        deciders = self.loaded.profile.describe(self.loaded.profile.appeals.decider or ())
+        when = (
+            f"by {appeal.deadline:%A %d %B %Y} (working days, bank holidays excluded)"
+            if appeal.deadline
+            else "(the policy sets no deadline)"
+        )
         self.events.append(
-            f"Tracey appealed; a {appeal.decider_role} other than {appeal.original_decider} "
-            f"must decide by {appeal.deadline:%A %d %B %Y} (working days, bank holidays "
-            "excluded)."
+            f"Tracey appealed ({comms.name} recorded it); {deciders} not involved in her case "
+            f"must decide {when}."
         )
 
 
@@ -250,7 +276,7 @@ def run_demo(directory: Path, console: Console, *, review: bool = False) -> None
     story = Story(loaded, store, story_data["staff"])
     stored = performed = handed = 0
     try:
-        prepare(loaded, store)
+        prepare(loaded, store, story_data["staff"])
         for stage, step in enumerate(story_data["passes"]):
             report = pipeline.run_once(only=[step["name"]])
             if not review or stage == 0:
@@ -263,6 +289,7 @@ def run_demo(directory: Path, console: Console, *, review: bool = False) -> None
         with store.session() as session:
             console.print(pass_table(session))
             console.print(register_table(session, STORY_TENANCY))
+            letters = letters_sent(session, STORY_TENANCY)
             counts = action_counts(session)
             aliases = session.scalar(sa.select(sa.func.count()).select_from(m.AliasLogEntry))
             suspicions = [
@@ -274,6 +301,8 @@ def run_demo(directory: Path, console: Console, *, review: bool = False) -> None
         store.dispose()
     for event in story.events:
         console.print(f"  • {event}")
+    for title, text in letters:
+        console.print(Panel(text, title=title, title_align="left"), markup=False)
     console.print(
         f"Alias log: {aliases} unidentified accounts acted on; suspected connections for "
         f"staff to confirm or dismiss (modbot aliases list): {len(suspicions)}"
@@ -295,6 +324,30 @@ def run_demo(directory: Path, console: Console, *, review: bool = False) -> None
     if review:
         console.print(
             "Left for you in the review pages: the formal warning for tracey.hughes.7 waits "
-            f"for a manager. Add staff with `modbot users add NAME --role manager --config "
-            f"{config_path}`, set MODBOT_WEB_SECRET, then `modbot serve --config {config_path}`."
+            "for a manager. Give the demo's manager a password with `modbot users password "
+            f'"Sunita Rao" --config {config_path}`, set MODBOT_WEB_SECRET, then '
+            f"`modbot serve --config {config_path}`."
         )
+
+
+def letters_sent(session: Session, tenancy_ref: str) -> list[tuple[str, str]]:
+    """Every message sent to one tenant's accounts, in order, titled with what and when."""
+    sent = session.scalars(
+        sa.select(m.Action)
+        .join(m.Case, m.Case.id == m.Action.case_id)
+        .join(m.TenancyRecord, m.TenancyRecord.id == m.Case.tenancy_id)
+        .where(
+            m.TenancyRecord.tenancy_ref == tenancy_ref,
+            m.Action.state == ActionState.DONE,
+            m.Action.message != "",
+        )
+        .order_by(m.Action.updated_at, m.Action.id)
+    )
+    return [
+        (
+            f"Sent to {action.contact.account.handle}: {action.kind.value.replace('_', ' ')}, "
+            f"{action.updated_at:%d %b %Y}",
+            action.message,
+        )
+        for action in sent
+    ]

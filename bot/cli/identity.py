@@ -20,8 +20,22 @@ aliases_app = group("aliases", "The alias log: accounts acted on that nobody can
 person_app = group("person", "Everything held about one person.")
 retention_app = group("retention", "Remove personal data past its retention.")
 
-By = Annotated[str, typer.Option("--by", help="Your name, recorded in the audit trail.")]
+By = Annotated[
+    str,
+    typer.Option(
+        "--by", help="Your staff account's name (modbot users list), for the audit trail."
+    ),
+]
 Note = Annotated[str, typer.Option("--note", help="How you know, or why.")]
+
+
+def _staff_name(session, by: str, loaded, what: str) -> str:
+    """The staff account `--by` names (existing, enabled, one of the profile's roles)."""
+    from bot.staff.accounts import acting_staff
+
+    staff = acting_staff(session, by)
+    staff.require(loaded.profile.roles, what, loaded.profile)
+    return staff.name
 
 
 @links_app.command("list")
@@ -77,7 +91,8 @@ def links_add(
     from bot.identify.links import add_link
     from bot.storage.models import Account, LinkState
 
-    with opened_store(config) as (_, store), store.begin() as session:
+    with opened_store(config) as (loaded, store), store.begin() as session:
+        by = _staff_name(session, by, loaded, "linking an account")
         wanted = normalise_handle(handle)
         known = [
             a
@@ -108,7 +123,8 @@ def links_confirm(link_id: int, by: By, note: Note, config: ConfigOption = None)
     """Confirm a suspected link: from now on it identifies the person."""
     from bot.identify.links import confirm_link
 
-    with opened_store(config) as (_, store), store.begin() as session:
+    with opened_store(config) as (loaded, store), store.begin() as session:
+        by = _staff_name(session, by, loaded, "confirming a link")
         confirm_link(session, link_id, by=by, note=note, now=system_clock())
         console.print(f"Link {link_id} confirmed by {by}.")
 
@@ -118,7 +134,8 @@ def links_remove(link_id: int, by: By, note: Note, config: ConfigOption = None) 
     """Remove a wrong link (the audit trail keeps who and why)."""
     from bot.identify.links import remove_link
 
-    with opened_store(config) as (_, store), store.begin() as session:
+    with opened_store(config) as (loaded, store), store.begin() as session:
+        by = _staff_name(session, by, loaded, "removing a link")
         remove_link(session, link_id, by=by, note=note, now=system_clock())
         console.print(f"Link {link_id} removed.")
 
@@ -172,7 +189,7 @@ def _decide(connection_id: int, confirm: bool, by: str, note: str, config: Path 
             session,
             connection_id,
             confirm=confirm,
-            by=by,
+            by=_staff_name(session, by, loaded, "deciding a suspected connection"),
             note=note,
             profile=loaded.profile,
             now=system_clock(),
@@ -204,7 +221,8 @@ def person_export(
     """Everything held about one person, as JSON, for a subject access request."""
     from bot.privacy.subject_access import export_person
 
-    with opened_store(config) as (_, store), store.begin() as session:
+    with opened_store(config) as (loaded, store), store.begin() as session:
+        by = _staff_name(session, by, loaded, "a subject access export")
         data = export_person(session, tenancy_ref, by=by, now=system_clock())
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
     if output is None:

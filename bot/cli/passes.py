@@ -88,7 +88,7 @@ def scan(
     Nothing is stored and nothing is sent: this is how to try a word list or threshold.
     Thresholds and word lists saved in the review pages apply over the config file.
     """
-    from bot.cli.views import findings_table, highlight
+    from bot.cli.views import findings_table, highlight, scores_table
     from bot.detect.build import build_classifier
     from bot.settings.saved import load_effective
 
@@ -96,7 +96,13 @@ def scan(
     result = build_classifier(loaded).classify(text)
     labels = result.labels(loaded.settings.thresholds)
     console.print(Panel(highlight(text, result.findings), title="Text"))
-    console.print(findings_table(result.findings, dict(result.scores)))
+    console.print(findings_table(result.findings))
+    console.print(
+        scores_table(
+            {str(c): s for c, s in result.scores.items()},
+            {str(c): t for c, t in loaded.settings.thresholds.items()},
+        )
+    )
     verdict = ", ".join(c.value for c in labels) if labels else "acceptable"
     console.print(f"Verdict at the configured thresholds: [bold]{verdict}[/]")
     if result.issues:

@@ -2,9 +2,10 @@
 
 Also assessments and cases.
 
-Staff say who they are with `--by NAME --role ROLE`; the role is checked against what the
-policy profile reserves (a comms officer cannot approve what needs a Head of Service), and
-the name goes into the audit trail.
+Staff say who they are with `--by NAME`, the name of their staff account (`modbot users`):
+the account must exist and be enabled, its role is checked against the roles the policy
+profile names for the step (a comms officer cannot approve what needs a Head of Service), and
+the account goes into the audit trail.
 """
 
 from __future__ import annotations
@@ -29,15 +30,26 @@ reviews_app = group("reviews", "Reviews of restrictions in force.")
 appeals_app = group("appeals", "Appeals against formal decisions.")
 cases_app = group("cases", "Cases in the Unacceptable Actions Register.")
 
-By = Annotated[str, typer.Option("--by", help="Your name, recorded in the register.")]
-RoleOption = Annotated[Role, typer.Option("--role", help="Your role under the policy.")]
-Note = Annotated[str, typer.Option("--note", help="Your reasons, recorded with the decision.")]
+By = Annotated[
+    str,
+    typer.Option(
+        "--by", help="Your staff account's name (modbot users list); its role is checked."
+    ),
+]
+Note = Annotated[
+    str, typer.Option("--note", help="Your reasons, kept in the register (never sent).")
+]
+Explanation = Annotated[
+    str,
+    typer.Option("--explanation", help="What the person is told in the letter about this outcome."),
+]
 
 
-def _staff(by: str, role: Role):
-    from bot.staff.roles import Staff
+def _staff(session, by: str):
+    """The staff account `--by` names (it must exist and be enabled)."""
+    from bot.staff.accounts import acting_staff
 
-    return Staff(by, role)
+    return acting_staff(session, by)
 
 
 # --- approvals -------------------------------------------------------------------------
@@ -46,9 +58,9 @@ def _staff(by: str, role: Role):
 @approvals_app.command("list")
 def approvals_list(config: ConfigOption = None) -> None:
     """List the actions waiting for approval, oldest first."""
-    from bot.register.approvals import pending
+    from bot.register.approvals import approvers_of, pending
 
-    with opened_store(config) as (_, store), store.session() as session:
+    with opened_store(config) as (loaded, store), store.session() as session:
         table = Table(title="Awaiting approval")
         for column in ("Action", "What", "Who", "Needs", "Clause", "Why"):
             table.add_column(column)
@@ -57,21 +69,26 @@ def approvals_list(config: ConfigOption = None) -> None:
                 str(action.id),
                 action.kind.value.replace("_", " "),
                 action.contact.account.handle,
-                action.approver_role or "",
+                loaded.profile.describe(approvers_of(action)),
                 f"{action.clause_ref}: {action.clause_title}",
                 action.reason,
             )
         console.print(table if table.row_count else "Nothing is waiting for approval.")
 
 
-def _approval(
-    action_id: int, approve: bool, by: str, role: Role, note: str, config: Path | None
-) -> None:
+def _approval(action_id: int, approve: bool, by: str, note: str, config: Path | None) -> None:
     from bot.register.approvals import decide_approval
 
-    with opened_store(config) as (_, store), store.begin() as session:
+    with opened_store(config) as (loaded, store), store.begin() as session:
         action = decide_approval(
-            session, action_id, approve=approve, by=by, role=role, note=note, now=system_clock()
+            session,
+            action_id,
+            approve=approve,
+            staff=_staff(session, by),
+            note=note,
+            profile=loaded.profile,
+            contact_point=loaded.settings.organisation.contact_point.model_dump(),
+            now=system_clock(),
         )
         verb = "Approved" if approve else "Rejected"
         console.print(
@@ -81,23 +98,20 @@ def _approval(
 
 
 @approvals_app.command("approve")
-def approvals_approve(
-    action_id: int, by: By, role: RoleOption, note: Note = "", config: ConfigOption = None
-) -> None:
+def approvals_approve(action_id: int, by: By, note: Note = "", config: ConfigOption = None) -> None:
     """Approve an action; it is carried out on the next pass."""
-    _approval(action_id, True, by, role, note, config)
+    _approval(action_id, True, by, note, config)
 
 
 @approvals_app.command("reject")
 def approvals_reject(
     action_id: int,
     by: By,
-    role: RoleOption,
     reason: Annotated[str, typer.Option("--reason", help="Why it should not go ahead.")],
     config: ConfigOption = None,
 ) -> None:
     """Reject an action, with the reason; it will not be carried out."""
-    _approval(action_id, False, by, role, reason, config)
+    _approval(action_id, False, by, reason, config)
 
 
 # --- tasks -----------------------------------------------------------------------------
@@ -122,7 +136,7 @@ def tasks_list(
                 console.print(f"Link: {task.link}", markup=False)
 
 
-def _close(task_id: int, done: bool, by: str, role: Role, note: str, config: Path | None) -> None:
+def _close(task_id: int, done: bool, by: str, note: str, config: Path | None) -> None:
     from bot.register.tasks import close_task
 
     with opened_store(config) as (loaded, store), store.begin() as session:
@@ -130,7 +144,7 @@ def _close(task_id: int, done: bool, by: str, role: Role, note: str, config: Pat
             session,
             task_id,
             done=done,
-            staff=_staff(by, role),
+            staff=_staff(session, by),
             note=note,
             profile=loaded.profile,
             now=system_clock(),
@@ -139,19 +153,15 @@ def _close(task_id: int, done: bool, by: str, role: Role, note: str, config: Pat
 
 
 @tasks_app.command("done")
-def tasks_done(
-    task_id: int, by: By, role: RoleOption, note: Note = "", config: ConfigOption = None
-) -> None:
+def tasks_done(task_id: int, by: By, note: Note = "", config: ConfigOption = None) -> None:
     """Mark a task done (a warning sent by hand then counts as sent)."""
-    _close(task_id, True, by, role, note, config)
+    _close(task_id, True, by, note, config)
 
 
 @tasks_app.command("not-needed")
-def tasks_not_needed(
-    task_id: int, by: By, role: RoleOption, note: Note, config: ConfigOption = None
-) -> None:
+def tasks_not_needed(task_id: int, by: By, note: Note, config: ConfigOption = None) -> None:
     """Mark a task not needed, with the reason."""
-    _close(task_id, False, by, role, note, config)
+    _close(task_id, False, by, note, config)
 
 
 # --- assessments -----------------------------------------------------------------------
@@ -161,7 +171,6 @@ def tasks_not_needed(
 def assessments_conclude(
     task_id: int,
     by: By,
-    role: RoleOption,
     note: Note,
     unacceptable: Annotated[
         bool,
@@ -174,6 +183,14 @@ def assessments_conclude(
         list[str] | None,
         typer.Option(help="Protocol terms to propose (repeat); default: the profile's."),
     ] = None,
+    contact: Annotated[
+        str,
+        typer.Option(help="The single point of contact the letter names (default: the config's)."),
+    ] = "",
+    contact_title: Annotated[str, typer.Option(help="Their job title.")] = "",
+    contact_how: Annotated[
+        str, typer.Option(help="How to reach them, e.g. 'by email to ...'.")
+    ] = "",
     config: ConfigOption = None,
 ) -> None:
     """Record an assessment's outcome; if unacceptable, a restriction goes for approval."""
@@ -185,17 +202,20 @@ def assessments_conclude(
             task_id=task_id,
             unacceptable=unacceptable,
             protocol=protocol or (),
-            staff=_staff(by, role),
+            staff=_staff(session, by),
             note=note,
             profile=loaded.profile,
             now=system_clock(),
+            contact_point={"name": contact, "title": contact_title, "how": contact_how},
         )
         if proposal is None:
             console.print("Assessment recorded: no restriction proposed.")
         else:
+            from bot.register.approvals import approvers_of
+
             console.print(
                 f"Assessment recorded. Restriction proposed as action {proposal.id}, waiting "
-                f"for a {proposal.approver_role}."
+                f"for {loaded.profile.describe(approvers_of(proposal))}."
             )
 
 
@@ -227,11 +247,14 @@ def reviews_record(
     restriction_id: int,
     outcome: Annotated[str, typer.Option(help="continue or end")],
     by: By,
-    role: RoleOption,
     note: Note,
+    explanation: Explanation = "",
     config: ConfigOption = None,
 ) -> None:
-    """Record a review: continue the restriction for another period, or end it."""
+    """Record a review: continue the restriction for another period, or end it.
+
+    The person is sent the outcome in writing on the next pass.
+    """
     from bot.register.reviews import record_review
 
     if outcome not in {"continue", "end"}:
@@ -241,8 +264,9 @@ def reviews_record(
             session,
             restriction_id=restriction_id,
             outcome=outcome,  # type: ignore[arg-type]
-            staff=_staff(by, role),
+            staff=_staff(session, by),
             note=note,
+            explanation=explanation,
             profile=loaded.profile,
             now=system_clock(),
         )
@@ -275,19 +299,27 @@ def appeals_open(
     """Record an appeal; its deadline is counted in working days."""
     from bot.register.appeals import open_appeal
 
+    day = _date(received)
     with opened_store(config) as (loaded, store), store.begin() as session:
+        staff = _staff(session, by)
+        staff.require(loaded.profile.roles, "recording an appeal", loaded.profile)
         appeal = open_appeal(
             session,
             case_id=case_id,
-            received=_date(received),
+            received=day,
             profile=loaded.profile,
-            by=by,
+            by=staff.name,
             now=system_clock(),
         )
+        who = loaded.profile.describe(loaded.profile.appeals.decider or ())
+        when = (
+            f"by {appeal.deadline:%A %d %B %Y}"
+            if appeal.deadline
+            else "(the policy sets no deadline)"
+        )
         console.print(
-            f"Appeal {appeal.id} opened for case {case_id}: a {appeal.decider_role} who was "
-            f"not involved ({appeal.original_decider or 'the first decider'} decided) must "
-            f"decide by {appeal.deadline:%A %d %B %Y}."
+            f"Appeal {appeal.id} opened for case {case_id}: {who} not involved in the case "
+            f"must decide it {when}."
         )
         if appeal.late:
             console.print(
@@ -303,11 +335,14 @@ def appeals_decide(
     appeal_id: int,
     outcome: Annotated[str, typer.Option(help="upheld, overturned or varied")],
     by: By,
-    role: RoleOption,
     note: Note,
+    explanation: Explanation = "",
     config: ConfigOption = None,
 ) -> None:
-    """Record an appeal's outcome; overturning a restriction ends it."""
+    """Record an appeal's outcome; overturning a restriction ends it.
+
+    The person is sent the decision in writing on the next pass.
+    """
     from bot.register.appeals import decide_appeal
 
     if outcome not in {"upheld", "overturned", "varied"}:
@@ -317,12 +352,13 @@ def appeals_decide(
             session,
             appeal_id=appeal_id,
             outcome=outcome,  # type: ignore[arg-type]
-            staff=_staff(by, role),
+            staff=_staff(session, by),
             note=note,
+            explanation=explanation,
             profile=loaded.profile,
             now=system_clock(),
         )
-        console.print(f"Appeal {appeal.id}: {appeal.outcome}.")
+        console.print(f"Appeal {appeal.id}: {appeal.outcome}. The letter goes on the next pass.")
 
 
 @appeals_app.command("due")
@@ -343,9 +379,9 @@ def appeals_due_command(
                 str(a.id),
                 str(a.case_id),
                 f"{a.received_at:%d %b %Y}",
-                f"{a.deadline:%d %b %Y}",
+                f"{a.deadline:%d %b %Y}" if a.deadline else "no deadline",
                 a.decider_role,
-                a.original_decider,
+                "anyone involved in the case",
                 "yes" if a.late else "",
             )
         console.print(table if due else f"No appeals due within {within} days.")
@@ -360,7 +396,9 @@ def cases_close(case_id: int, by: By, note: Note, config: ConfigOption = None) -
     from bot.register.cases import close_case
 
     with opened_store(config) as (_, store), store.begin() as session:
-        close_case(session, case_id=case_id, by=by, note=note, now=system_clock())
+        close_case(
+            session, case_id=case_id, staff=_staff(session, by), note=note, now=system_clock()
+        )
         console.print(f"Case {case_id} closed.")
 
 
@@ -371,7 +409,6 @@ def cases_close(case_id: int, by: By, note: Note, config: ConfigOption = None) -
 def reverse(
     contact: Annotated[str, typer.Argument(help="The contact's number, or platform:id.")],
     by: By,
-    role: RoleOption,
     reason: Annotated[str, typer.Option("--reason", help="Why the bot was wrong.")],
     config: ConfigOption = None,
 ) -> None:
@@ -379,12 +416,17 @@ def reverse(
     from bot.register.reversals import reverse_decision
     from bot.storage.queries import contact_by_ref
 
-    with opened_store(config) as (_, store), store.begin() as session:
+    with opened_store(config) as (loaded, store), store.begin() as session:
         found = contact_by_ref(session=session, ref=contact)
         if found is None or found.decision is None:
             raise InputError(f"there is no decided contact {contact}")
         undo = reverse_decision(
-            session, found.decision.id, staff=_staff(by, role), reason=reason, now=system_clock()
+            session,
+            found.decision.id,
+            staff=_staff(session, by),
+            reason=reason,
+            profile=loaded.profile,
+            now=system_clock(),
         )
         planned = ", ".join(a.kind.value for a in undo) or "nothing to undo on the platform"
         console.print(f"Decision reversed; planned: {planned}. It runs on the next pass.")

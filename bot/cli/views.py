@@ -5,7 +5,7 @@ Kept apart from the logic: the pipeline returns data, these functions only draw 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import sqlalchemy as sa
 from rich.console import Group
@@ -14,12 +14,14 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from bot.decide.letters import clause_ref
 from bot.decide.replay import ReplayReport
-from bot.domain import ActionState, Clause
+from bot.domain import ActionKind, ActionState, Clause
+from bot.register.approvals import approvers_of
 from bot.register.explain import Explanation
 from bot.settings.profile import PolicyProfile
 from bot.storage.models import Action, Contact, Decision, TenancyRecord
-from filters.base import TEXT_CATEGORIES, Category, Finding
+from filters.base import TEXT_CATEGORIES, Finding, reaches
 from filters.normalise import Span
 
 STATE_STYLE = {
@@ -47,8 +49,8 @@ def highlight(text: str, findings: Iterable[Finding]) -> Text:
     return rich_text
 
 
-def findings_table(findings: Sequence[Finding], scores: dict[Category, float]) -> Table:
-    """One row per finding, then the score of every category."""
+def findings_table(findings: Sequence[Finding]) -> Table:
+    """One row per finding: the category, the rule that fired, its score and evidence."""
     table = Table(title="Findings", show_lines=False)
     table.add_column("Category")
     table.add_column("Rule")
@@ -58,8 +60,32 @@ def findings_table(findings: Sequence[Finding], scores: dict[Category, float]) -
         table.add_row(f.category.value, f.rule, f"{f.score:.2f}", repr(f.evidence))
     if not findings:
         table.add_row("—", "nothing found", "", "")
-    summary = "  ".join(f"{c.value} {scores.get(c, 0.0):.2f}" for c in TEXT_CATEGORIES)
-    table.caption = f"Scores: {summary}"
+    return table
+
+
+def scores_table(
+    scores: Mapping[str, float] | None, thresholds: Mapping[str, float] | None
+) -> Table | Text:
+    """Each category's score against its threshold, and whether it counts."""
+    if scores is None:
+        return Text("Scores: not recorded (decided before modbot kept them).", style="dim")
+    table = Table(title="Scores" + (" the decision used" if thresholds else ""))
+    table.add_column("Category")
+    table.add_column("Score", justify="right")
+    if thresholds:
+        table.add_column("Threshold", justify="right")
+        table.add_column("")
+    for c in TEXT_CATEGORIES:
+        score = scores.get(c.value, 0.0)
+        row = [c.value, f"{score:.2f}"]
+        if thresholds:
+            threshold = thresholds.get(c.value)
+            if threshold is None:
+                row += ["—", ""]
+            else:
+                counts = reaches(score, c, thresholds)
+                row += [f"{threshold:.2f}", "counts" if counts else "below"]
+        table.add_row(*row)
     return table
 
 
@@ -164,10 +190,11 @@ def explanation(found: Explanation, profile: PolicyProfile) -> Group:
     ]
     parts.append(Panel(highlight(contact.text, stored), title="Text"))
     if stored:
-        parts.append(findings_table(stored, {}))
+        parts.append(findings_table(stored))
     if decision is None:
         parts.append(Text("Not decided yet."))
         return Group(*parts)
+    parts.append(scores_table(decision.scores, decision.thresholds))
     parts.append(
         Text.assemble(
             ("Decision: ", "bold"),
@@ -184,7 +211,7 @@ def explanation(found: Explanation, profile: PolicyProfile) -> Group:
     for action in found.actions:
         approval = ""
         if action.needs_approval:
-            approval = f"needs a {action.approver_role}"
+            approval = f"needs {profile.describe(approvers_of(action))}"
             if action.decided_by:
                 approval += f"; {action.state.value} by {action.decided_by}"
         task = found.tasks.get(action.id)
@@ -254,25 +281,48 @@ def register_table(session: Session, tenancy_ref: str) -> Table:
     case_ids = [c.id for c in cases]
     entries: list[tuple[object, str, str]] = []
     for w in session.scalars(sa.select(Warning).where(Warning.case_id.in_(case_ids))):
-        entries.append((w.issued_at, w.level.value.replace("_", " "), f"clause {w.clause_ref}"))
+        entries.append((w.issued_at, w.level.value.replace("_", " "), clause_ref(w.clause_ref)))
     for r in session.scalars(sa.select(Restriction).where(Restriction.case_id.in_(case_ids))):
+        lasts = (
+            f"ends {r.ends_at:%d %b %Y} by itself"
+            if r.ends_at is not None
+            else f"review due {r.review_due:%d %b %Y}"
+        )
         entries.append(
             (
                 r.starts_at,
                 "restriction",
-                f"{r.terms}; approved by {r.approved_by}; review due {r.review_due:%d %b %Y}"
-                + ("; ended" if r.ended_at else ""),
+                f"{r.terms}; approved by {r.approved_by}; {lasts}"
+                + (f"; reviewed by {r.reviewed_by}" if r.reviewed_by else ""),
             )
         )
+        if r.ended_at is not None:
+            entries.append((r.ended_at, "restriction ended", r.end_reason or ""))
     for a in session.scalars(sa.select(Appeal).where(Appeal.case_id.in_(case_ids))):
+        by = f"decides by {a.deadline:%d %b %Y}" if a.deadline else "no deadline set"
         entries.append(
             (
                 a.received_at,
                 "appeal received",
-                f"a {a.decider_role} other than {a.original_decider} decides by "
-                f"{a.deadline:%d %b %Y}" + (f"; {a.outcome}" if a.outcome else ""),
+                f"a {a.decider_role} not involved in the case {by}"
+                + (f"; {a.outcome} by {a.decided_by}" if a.outcome else ""),
             )
         )
+    letters = {
+        ActionKind.REVIEW_LETTER: "review outcome sent",
+        ActionKind.APPEAL_LETTER: ("appeal decision sent"),
+    }
+    for action in session.scalars(
+        sa.select(Action).where(Action.case_id.in_(case_ids), Action.kind.in_(list(letters)))
+    ):
+        entries.append(
+            (action.updated_at, letters[action.kind], action.state.value.replace("_", " "))
+        )
+    for case in cases:
+        if case.closed_at is not None:
+            entries.append(
+                (case.closed_at, "case closed", f"by {case.closed_by}: {case.close_reason}")
+            )
     for when, entry, detail in sorted(entries, key=lambda e: e[0]):  # type: ignore[arg-type,return-value]
         table.add_row(f"{when:%d %b %Y %H:%M}", entry, detail)
     if not entries:

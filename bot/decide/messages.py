@@ -4,6 +4,12 @@ Templates are looked up in the config's own folder first, then per profile under
 `config/templates/<profile>/`, then in `config/templates/`. They are checked when the config
 loads (syntax, and a trial render with every variable defined), so a typo stops the bot at
 start-up with the file and line, never half way through warning someone.
+
+A template is given facts, not reasons: what was done (`removed`: "hidden" or "deleted", only
+if it was; `routed`: the issues passed to staff, only if a routing task was made), the
+behaviour in plain words and the clause, and the rights paragraph for its kind of letter
+(`closing`, from `bot.decide.letters`). The engine's and staff's own reasons and notes are
+never given to a template, so they cannot reach the person.
 """
 
 from __future__ import annotations
@@ -26,8 +32,11 @@ TEMPLATES = (
     "public_warning.txt.j2",
     "private_warning.txt.j2",
     "notice.txt.j2",
+    "block_notice.txt.j2",
     "formal_warning.txt.j2",
     "restriction_notice.txt.j2",
+    "review_outcome.txt.j2",
+    "appeal_decision.txt.j2",
 )
 
 BEHAVIOUR: Mapping[Category, str] = {
@@ -77,6 +86,8 @@ class Messages:
             loader=jinja2.ChoiceLoader(loaders),
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=False,
+            trim_blocks=True,  # a line holding only a block tag leaves nothing behind
+            lstrip_blocks=True,
             autoescape=False,  # plain-text messages to platforms, never HTML
         )
         self.profile = profile
@@ -88,17 +99,11 @@ class Messages:
         return cls(settings.templates.dir, profile, settings.organisation.model_dump())
 
     def base_context(self) -> dict[str, Any]:
-        """What every message knows: who sends it, under which policy, and how to appeal."""
+        """What every message knows: who sends it and under which policy."""
         return {
             "organisation": self.organisation,
             "policy": self.profile.policy,
             "landlord": self.profile.landlord,
-            "ombudsman": self.profile.ombudsman or "",
-            "appeal": appeal_text(self.profile),
-            "hidden": False,
-            "issues": [],
-            "terms": "",
-            "review_due": "",
         }
 
     def render(self, name: str, **context: Any) -> str:
@@ -106,31 +111,39 @@ class Messages:
         return self.env.get_template(name).render({**self.base_context(), **context}).strip()
 
 
-def appeal_text(profile: PolicyProfile) -> str:
-    """How to appeal, in the profile's words, with its window in working days."""
-    appeals = profile.appeals
-    window = (
-        f" You must ask within {appeals.window_working_days} working days."
-        if appeals.window_working_days
-        else ""
-    )
-    return (
-        f"{appeals.route}{window} Someone who was not involved in this decision will review "
-        f"it and reply within {appeals.decide_within_working_days} working days."
-    )
-
-
 def sample_context() -> dict[str, Any]:
-    """The message-specific variables, with plausible values, for checking at load."""
+    """Every message-specific variable, with plausible values, for checking at load."""
     return {
-        "clause": "1.1 (Example clause)",
-        "behaviour": "swearing",
         "handle": "@example",
         "where": "comment",
-        "hidden": True,
-        "issues": ["repairs"],
-        "terms": "please contact us in writing only",
-        "review_due": "1 June 2027",
+        "behaviour": "swearing",
+        "conduct": "your recent comment included swearing",
+        "pattern": False,
+        "clause": "clause 1.1 (an example)",
+        "clause_ref": "clause 1.1",
+        "step_clause": "clause 2.1 (an example step)",
+        "removed": "hidden",
+        "routed": ["repairs"],
+        "messaged": True,
+        "warned": True,
+        "consequence": "we may send you a formal warning",
+        "abusive_language": "Please stop using such language.",
+        "policy_link": "https://example.org/policy",
+        "closing": "To appeal, write to us.",
+        "invoked": True,
+        "terms": ["please contact us by one method only: by email"],
+        "contact": "Your single point of contact is Jo Bloggs. You can reach them by email.",
+        "duration": "This arrangement stays in place until we review it.",
+        "started": "1 June 2026",
+        "continued": True,
+        "explanation": "Your contact since then has been courteous.",
+        "next_review": "1 December 2026",
+        "received": "2 June 2026",
+        "decided_on": "1 June 2026",
+        "heard_by": "a Director",
+        "outcome": "upheld",
+        "ended": False,
+        "changes": "",
     }
 
 
@@ -145,7 +158,8 @@ def check_templates(settings: BotConfig, profile: PolicyProfile) -> None:
     problems: list[tuple[str, str]] = []
     for name in TEMPLATES:
         try:
-            messages.render(name, **context)
+            for empty in (False, True):  # every branch's variables, both ways
+                messages.render(name, **{**context, **_emptied(context, empty)})
         except jinja2.TemplateNotFound:
             where = settings.templates.dir or shipped("templates")
             problems.append((str(where), f"{name}: template not found"))
@@ -156,3 +170,10 @@ def check_templates(settings: BotConfig, profile: PolicyProfile) -> None:
             problems.append((source, f"uses an unknown variable: {exc.message}"))
     if problems:
         raise ConfigError(problems[0][0], [p for _, p in problems])
+
+
+def _emptied(context: dict[str, Any], empty: bool) -> dict[str, Any]:
+    """The sample context with every value emptied, to try a template's other branches."""
+    if not empty:
+        return {}
+    return {key: type(value)() for key, value in context.items()}

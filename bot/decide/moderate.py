@@ -34,10 +34,17 @@ class Moderation:
 class Moderator:
     """The detect and decide stages of one configuration, built once and reused."""
 
-    def __init__(self, loaded: LoadedConfig, *, messages: Messages | None = None) -> None:
+    def __init__(
+        self,
+        loaded: LoadedConfig,
+        *,
+        messages: Messages | None = None,
+        classifier: TextClassifier | None = None,
+    ) -> None:
+        """`classifier` replaces the configured text filters (a test's scripted one)."""
         settings = loaded.settings
         self.thresholds = settings.thresholds
-        self.classifier: TextClassifier = build_classifier(loaded)
+        self.classifier: TextClassifier = classifier or build_classifier(loaded)
         self.detectors = build_detectors(loaded)
         self.messages = messages or Messages.for_settings(settings, loaded.profile)
         self.engine = PolicyEngine(loaded.profile, settings.thresholds, self.messages)

@@ -38,6 +38,7 @@ ESCALATIONS = frozenset(
         ActionKind.RESTRICTION,
         ActionKind.BLOCK,
         ActionKind.POLICE_REFERRAL_DECISION,
+        ActionKind.POLICE_REPORT,
     }
 )
 

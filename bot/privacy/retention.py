@@ -61,7 +61,7 @@ def purge(
     """Remove personal data past its retention; record what was removed, as counts."""
     report = PurgeReport()
     text_cutoff = now - timedelta(days=contact_text_days)
-    keep_months = profile.cases_stop_counting_after_months or round(contact_text_days / 30)
+    keep_months = profile.cases.closed_cases_count_for_months or round(contact_text_days / 30)
     old_cases = [
         c.id
         for c in session.scalars(

@@ -3,14 +3,17 @@
 Housing Solutions 6.5.3: after a formal warning, if the behaviour continues, a manager
 assesses the case (number of incidents, levels of contact, language, the person's needs,
 ignoring cases closed for at least 12 months). If the behaviour is found unacceptable, a
-communication protocol is proposed for the approver the profile names (6.5.4: a Head of
-Service); nothing is restricted until they approve.
+communication protocol is proposed for the approvers the profile names (6.5.4: a Head of
+Service); nothing is restricted until they approve. The assessment may name the single point
+of contact the restriction letter gives (otherwise the organisation's); the manager's note
+stays in the register and never reaches the person.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +21,7 @@ from bot.audit import audit
 from bot.domain import ActionKind, ActionState
 from bot.errors import InputError
 from bot.register.effects import record_effects
+from bot.register.tasks import finish_task
 from bot.settings.profile import PROTOCOL_TERMS, PolicyProfile
 from bot.staff.roles import Staff
 from bot.storage.models import Action, ManualTask
@@ -33,6 +37,7 @@ def conclude_assessment(
     note: str,
     profile: PolicyProfile,
     now: datetime,
+    contact_point: Mapping[str, Any] | None = None,
 ) -> Action | None:
     """Record the assessment's outcome, proposing a restriction if it was unacceptable.
 
@@ -45,7 +50,9 @@ def conclude_assessment(
     if task is None or task.kind != "assessment" or task.state != "open":
         raise InputError(f"task {task_id} is not an open assessment")
     staff.require(
-        profile.ladder.assessment.approval or profile.vulnerability.decider, "an assessment"
+        profile.ladder.assessment.approval or profile.vulnerability.decider,
+        "an assessment",
+        profile,
     )
     if not note.strip():
         raise InputError("record the assessment's reasons (--note)")
@@ -57,10 +64,7 @@ def conclude_assessment(
     assessment = session.get(Action, task.action_id)
     if assessment is None:
         raise InputError(f"task {task_id} has no assessment action")
-    task.state = "done"
-    task.closed_at = now
-    task.closed_by = staff.name
-    task.note = note
+    finish_task(session, task, done=True, by=staff.name, note=note, now=now, **staff.audit)
     assessment.state = ActionState.DONE
     assessment.decided_by = staff.name
     assessment.decided_at = now
@@ -77,6 +81,7 @@ def conclude_assessment(
         at=now,
         unacceptable=unacceptable,
         task_id=task.id,
+        **staff.audit,
     )
     if not unacceptable:
         return None
@@ -93,8 +98,12 @@ def conclude_assessment(
         clause_title=rule.clause.title,
         reason=f"The manager's assessment found the behaviour unacceptable: {note}",
         needs_approval=True,
-        approver_role=rule.approval.value if rule.approval else None,
-        details={"protocol": list(chosen)},
+        approver_role=rule.approval[0].value if rule.approval else None,
+        details={
+            "protocol": list(chosen),
+            "approvers": [r.value for r in rule.approval or ()],
+            "contact_point": {k: v for k, v in (contact_point or {}).items() if v},
+        },
         created_at=now,
         updated_at=now,
     )

@@ -17,6 +17,7 @@ from bot.audit import BOT, audit
 from bot.dates.clock import add_months
 from bot.errors import InputError
 from bot.identify.accounts import Identity
+from bot.staff.roles import Staff
 from bot.storage.models import Case, Restriction
 
 
@@ -76,6 +77,8 @@ class CaseBook:
         if case is not None and case.status == "closed":
             case.status = "open"
             case.closed_at = None
+            case.closed_by = None
+            case.close_reason = None
             audit(
                 self.session,
                 actor=BOT,
@@ -98,7 +101,7 @@ class CaseBook:
         return case
 
 
-def close_case(session: Session, *, case_id: int, by: str, note: str, now: datetime) -> Case:
+def close_case(session: Session, *, case_id: int, staff: Staff, note: str, now: datetime) -> Case:
     """Close a case, so the person's ladder starts again.
 
     Unless the profile keeps closed cases counting for a period and a new incident falls
@@ -110,8 +113,9 @@ def close_case(session: Session, *, case_id: int, by: str, note: str, now: datet
     case = session.get(Case, case_id)
     if case is None or case.status != "open":
         raise InputError(f"there is no open case {case_id}")
-    if not by.strip() or not note.strip():
-        raise InputError("closing a case needs your name (--by) and the reason (--note)")
+    if not note.strip():
+        raise InputError("closing a case needs the reason (--note)")
+    by = staff.name
     in_force = session.scalar(
         sa.select(sa.func.count()).where(
             Restriction.case_id == case_id, Restriction.ended_at.is_(None)
@@ -121,6 +125,8 @@ def close_case(session: Session, *, case_id: int, by: str, note: str, now: datet
         raise InputError(f"case {case_id} has a restriction in force; end it at its review first")
     case.status = "closed"
     case.closed_at = now
+    case.closed_by = by
+    case.close_reason = note
     audit(
         session,
         actor=by,
@@ -129,5 +135,6 @@ def close_case(session: Session, *, case_id: int, by: str, note: str, now: datet
         subject_id=case.id,
         at=now,
         note=note,
+        **staff.audit,
     )
     return case

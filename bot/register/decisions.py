@@ -6,21 +6,40 @@ they go in as bulk inserts rather than one ORM object (and one round trip) each.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.domain import ActionState, Decision
+from bot.domain import ActionState, Decision, PlannedAction
 from bot.storage import models as m
+from filters.base import Category
 from filters.classifier import Classification
+
+
+def action_details(planned: PlannedAction) -> dict[str, object]:
+    """What an action row keeps beside its columns.
+
+    Who may approve (or do) it, the protocol a restriction proposes, and the facts a letter
+    written later may use.
+    """
+    details: dict[str, object] = {}
+    if planned.approvers:
+        details["approvers"] = [r.value for r in planned.approvers]
+    if planned.protocol:
+        details["protocol"] = list(planned.protocol)
+    if planned.facts:
+        details["facts"] = dict(planned.facts)
+    return details
 
 
 class DecisionBatch:
     """Rows for one batch's findings, decisions and actions, written in a few statements."""
 
-    def __init__(self, now: datetime) -> None:
+    def __init__(self, now: datetime, thresholds: Mapping[Category, float] | None = None) -> None:
         self.now = now
+        self.thresholds = {str(c): t for c, t in (thresholds or {}).items()}
         self.findings: list[dict[str, object]] = []
         self.decisions: list[dict[str, object]] = []
         self.actions: dict[int, list[tuple[dict[str, object], m.Case | None]]] = {}
@@ -58,6 +77,8 @@ class DecisionBatch:
                 "identified": decision.identified,
                 "incident": decision.incident,
                 "not_fired": [[n.rule, n.reason] for n in decision.not_fired],
+                "scores": {str(c): s for c, s in classification.scores.items()},
+                "thresholds": self.thresholds,
                 "created_at": self.now,
             }
         )
@@ -78,7 +99,7 @@ class DecisionBatch:
                     "needs_approval": planned.needs_approval,
                     "approver_role": planned.approver.value if planned.approver else None,
                     "message": planned.message,
-                    "details": {"protocol": list(planned.protocol)} if planned.protocol else {},
+                    "details": action_details(planned),
                     "attempts": 0,
                     "created_at": self.now,
                     "updated_at": self.now,

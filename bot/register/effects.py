@@ -73,6 +73,7 @@ def record_effects(
             at=now,
             restriction_id=restriction.id,
             review_due=restriction.review_due.date().isoformat(),
+            ends=restriction.ends_at.date().isoformat() if restriction.ends_at else None,
         )
 
 
@@ -96,6 +97,14 @@ def restriction_for(
     if existing is not None:
         return existing
     protocol = tuple(action.details.get("protocol") or profile.ladder.restriction.default_protocol)
+    rules = profile.reviews
+    ends = add_months(now, rules.lapse_after_months) if rules.lapse_after_months else None
+    review_due = (
+        add_months(now, rules.restriction_review_months)
+        if rules.restriction_review_months
+        else ends
+    )
+    assert review_due is not None  # a profile sets a review period or a lapse (validated)
     restriction = Restriction(
         case_id=action.case_id,
         action_id=action.id,
@@ -104,7 +113,8 @@ def restriction_for(
         clause_ref=action.clause_ref,
         approved_by=action.decided_by or "",
         starts_at=now,
-        review_due=add_months(now, profile.reviews.restriction_review_months),
+        review_due=review_due,
+        ends_at=ends,
     )
     session.add(restriction)
     session.flush()

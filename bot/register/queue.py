@@ -46,7 +46,7 @@ SORTS = {"severity": "Most severe first", "newest": "Newest first"}
 SEVERITY_LABELS = {5: "Threat", 4: "Formal step", 3: "Blocked", 2: "Hidden", 1: "Warned", 0: ""}
 
 _KIND_SEVERITY = (
-    (frozenset({ActionKind.POLICE_REFERRAL_DECISION}), 5),
+    (frozenset({ActionKind.POLICE_REFERRAL_DECISION, ActionKind.POLICE_REPORT}), 5),
     (frozenset({ActionKind.FORMAL_WARNING, ActionKind.ASSESSMENT, ActionKind.RESTRICTION}), 4),
     (frozenset({ActionKind.BLOCK, ActionKind.MUTE}), 3),
     (frozenset({ActionKind.HIDE, ActionKind.DELETE}), 2),

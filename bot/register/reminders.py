@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.audit import BOT, audit
+from bot.register.involvement import involved
 from bot.register.tasks import finish_task
 from bot.settings.profile import PolicyProfile
 from bot.storage.models import Account, Appeal, Case, ManualTask, Restriction, TenancyRecord
@@ -50,29 +51,33 @@ def send_reminders(
     report = ReminderReport(closed=_close_stale(session, now))
     horizon = now + timedelta(days=days_ahead)
     rows: list[dict[str, object]] = []
-    reviews = session.execute(
-        sa.select(Restriction, TenancyRecord.tenancy_ref, Account.handle)
-        .join(Case, Case.id == Restriction.case_id)
-        .outerjoin(TenancyRecord, TenancyRecord.id == Case.tenancy_id)
-        .outerjoin(Account, Account.id == Case.account_id)
-        .where(Restriction.ended_at.is_(None), Restriction.review_due <= horizon)
-    ).all()
-    reviewer = profile.reviews.reviewer.value
+    reviewer = profile.reviews.reviewer
     clause = profile.cite(profile.reviews.clause.to_clause())
+    reviews = []
+    if profile.reviews.restriction_review_months is not None:  # some only lapse (Selwood)
+        reviews = session.execute(
+            sa.select(Restriction, TenancyRecord.tenancy_ref, Account.handle)
+            .join(Case, Case.id == Restriction.case_id)
+            .outerjoin(TenancyRecord, TenancyRecord.id == Case.tenancy_id)
+            .outerjoin(Account, Account.id == Case.account_id)
+            .where(Restriction.ended_at.is_(None), Restriction.review_due <= horizon)
+        ).all()
     for restriction, tenancy_ref, handle in reviews:
         late = "OVERDUE: " if restriction.review_due < now else ""
         rows.append(
             {
                 "kind": REVIEW_DUE,
-                "role": reviewer,
+                "role": reviewer[0].value,
                 "restriction_id": restriction.id,
                 "dedupe_key": f"review:{restriction.id}:{restriction.review_due:%Y-%m-%d}",
                 "instructions": (
                     f"{late}The restriction on {_who(tenancy_ref, handle)} "
                     f"({restriction.kind.replace('_', ' ')}: {restriction.terms}) is due for "
-                    f"review on {restriction.review_due:%A %d %B %Y} ({clause}). Review it and "
-                    f"record the outcome: modbot reviews record {restriction.id} --outcome "
-                    f"continue|end --by NAME --role {reviewer} --note '...'"
+                    f"review on {restriction.review_due:%A %d %B %Y} ({clause}), by "
+                    f"{profile.describe(reviewer)}. Review it and record the outcome; the "
+                    "person is sent it in writing: modbot reviews record "
+                    f"{restriction.id} --outcome continue|end --by NAME --note '...' "
+                    "[--explanation 'what the person is told']"
                 ),
             }
         )
@@ -81,14 +86,19 @@ def send_reminders(
         .join(Case, Case.id == Appeal.case_id)
         .outerjoin(TenancyRecord, TenancyRecord.id == Case.tenancy_id)
         .outerjoin(Account, Account.id == Case.account_id)
-        .where(Appeal.decided_at.is_(None), Appeal.deadline <= horizon)
+        .where(
+            Appeal.decided_at.is_(None),
+            sa.or_(Appeal.deadline.is_(None), Appeal.deadline <= horizon),
+        )
     ).all()
+    deciders = profile.describe(profile.appeals.decider or ())
     for appeal, tenancy_ref, handle in appeals:
         late = "OVERDUE: " if appeal.deadline is not None and appeal.deadline < now else ""
-        not_by = (
-            f"; it must not be heard by {appeal.original_decider}, who made the decision"
-            if appeal.original_decider
-            else ""
+        barred = "; ".join(involved(session, appeal.case_id).values())
+        by_when = (
+            f" by {appeal.deadline:%A %d %B %Y}"
+            if appeal.deadline is not None
+            else " (the policy sets no deadline)"
         )
         rows.append(
             {
@@ -99,10 +109,13 @@ def send_reminders(
                 "instructions": (
                     f"{late}Appeal {appeal.id} from {_who(tenancy_ref, handle)} (case "
                     f"{appeal.case_id}), received {appeal.received_at:%d %B %Y}, must be decided "
-                    f"by a {appeal.decider_role} by {appeal.deadline:%A %d %B %Y}{not_by}. "
-                    f"Record it: modbot appeals decide {appeal.id} --outcome "
-                    f"upheld|overturned|varied --by NAME --role {appeal.decider_role} "
-                    "--note '...'"
+                    f"by {deciders or 'a decider'}{by_when}, who was not involved in any "
+                    "decision, approval or review in the case"
+                    + (f" ({barred})" if barred else "")
+                    + ". Record it; the person is sent it "
+                    f"in writing: modbot appeals decide {appeal.id} --outcome "
+                    "upheld|overturned|varied --by NAME --note '...' "
+                    "[--explanation 'what the person is told']"
                 ),
             }
         )

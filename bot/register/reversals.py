@@ -15,9 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.audit import audit
-from bot.domain import ActionKind, ActionState, Role
+from bot.domain import ActionKind, ActionState
 from bot.errors import InputError
 from bot.register.ladder import TERMINAL
+from bot.settings.profile import PolicyProfile
 from bot.staff.roles import Staff
 from bot.storage.models import Action, Decision
 
@@ -25,15 +26,21 @@ UNDO = {ActionKind.HIDE: ActionKind.UNHIDE, ActionKind.BLOCK: ActionKind.UNBLOCK
 
 
 def reverse_decision(
-    session: Session, decision_id: int, *, staff: Staff, reason: str, now: datetime
+    session: Session,
+    decision_id: int,
+    *,
+    staff: Staff,
+    reason: str,
+    profile: PolicyProfile,
+    now: datetime,
 ) -> list[Action]:
     """Reverse a decision; returns the undo actions planned (run on the next pass).
 
     Raises:
         InputError: unknown or already reversed decision, nothing to reverse, or no reason.
-        PermissionRefusedError: `staff` holds no role that may reverse (comms or above).
+        PermissionRefusedError: `staff` holds none of the profile's roles.
     """
-    staff.require(Role.COMMS, "reversing a decision")
+    staff.require(profile.roles, "reversing a decision", profile)
     by = staff.name
     decision = session.get(Decision, decision_id)
     if decision is None:
@@ -84,5 +91,6 @@ def reverse_decision(
         at=now,
         reason=reason,
         undo=[a.kind.value for a in undo],
+        **staff.audit,
     )
     return undo

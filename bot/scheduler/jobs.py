@@ -1,9 +1,10 @@
 """What each timed job does, given the tick it runs for.
 
-Each job is a short call into code the CLI also uses (a pass, the runner, the reminders, the
-retention purge, the weekly summary), so the service adds timing and leadership, not new
-behaviour. A job returns a one-line result for `modbot status`, or raises `JobFailed` when
-it ran but something needs attention (a connector that could not be polled).
+Each job is a short call into code the CLI also uses (a pass, the runner, the reminders with
+the policy's lapse and decay rules, the retention purge, the weekly summary), so the service
+adds timing and leadership, not new behaviour. A job returns a one-line result for `modbot
+status`, or raises `JobFailed` when it ran but something needs attention (a connector that
+could not be polled).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bot.dates.weeks import Week
 from bot.errors import BotError
 from bot.pipeline import PassReport, Pipeline
 from bot.privacy.retention import purge
+from bot.register.decay import apply_decay
 from bot.register.reminders import send_reminders
 from bot.scheduler.schedules import ACT, POLL, REMINDERS, RETENTION, SUMMARY, Schedule, schedules
 from bot.settings.loading import LoadedConfig
@@ -87,14 +89,15 @@ def build_jobs(
         return _run_text(report) + (" (stopped early for shutdown)" if report.stopped else "")
 
     def reminders(_tick: datetime) -> str:
-        with store.begin() as session:
+        with store.begin() as session:  # first what has lapsed, then what falls due
+            decay = apply_decay(session, profile=loaded.profile, now=clock())
             report = send_reminders(
                 session,
                 profile=loaded.profile,
                 now=clock(),
                 days_ahead=settings.schedule.reminder_days,
             )
-        return str(report)
+        return f"{report}; {decay}"
 
     def retention(_tick: datetime) -> str:
         with store.begin() as session:

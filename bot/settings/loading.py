@@ -67,6 +67,15 @@ def load_config(path: Path | str | None = None) -> LoadedConfig:
         blame = files[-1] if path is not None and _any_path_in(exc, user) else files[0]
         raise ConfigError(blame, format_validation_error(exc)) from None
     profile = load_profile(settings.policy.profile, settings.policy.overrides, files[-1])
+    if profile.letters.policy_enclosed and not settings.organisation.policy_url.strip():
+        raise ConfigError(
+            files[-1],
+            [
+                f"organisation.policy_url: required by the {profile.name} profile, whose first "
+                "warning letter gives the person a copy of the policy (set the address where "
+                "it can be read)"
+            ],
+        )
     from bot.decide.messages import check_templates  # local: messages needs the validated settings
 
     check_templates(settings, profile)
@@ -147,6 +156,18 @@ def deep_merge(
         else:
             merged[key] = value
     return merged
+
+
+def flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Every leaf of a nested mapping as (dotted key path, value)."""
+    leaves: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            leaves.extend(flatten(value, f"{path}."))
+        else:
+            leaves.append((path, value))
+    return leaves
 
 
 def format_validation_error(exc: ValidationError) -> list[str]:

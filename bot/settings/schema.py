@@ -6,6 +6,7 @@ Loading (defaults, the user's file, the profile) is in `bot.settings.loading`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -32,12 +33,48 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ContactPoint(_Strict):
+    """The single point of contact a restriction letter names, and how to reach them.
+
+    Every policy's restriction letter names one (Derby Homes 10.1, Housing Solutions 6.5.4,
+    Hanover 5.9, Selwood "Management interventions"); an assessment may name another for
+    one person. Approving a restriction is refused while the letter would lack one.
+    """
+
+    name: str = Field(default="", description="The member of staff, as the letter names them.")
+    title: str = Field(default="", description="Their job title.")
+    how: str = Field(
+        default="",
+        description="How to reach them, ending a sentence: 'by email to ... or by letter ...'.",
+    )
+    times: str = Field(
+        default="",
+        description="The set times calls and messages are answered, if a protocol uses them.",
+    )
+
+
+def missing_for_letter(contact: Mapping[str, Any], protocol: Iterable[str]) -> list[str]:
+    """What a restriction letter would lack: the contact's name, how to reach them, the times."""
+    missing = []
+    if not str(contact.get("name", "")).strip():
+        missing.append("the single point of contact's name")
+    if not str(contact.get("how", "")).strip():
+        missing.append("how to reach the single point of contact")
+    if "set_times" in protocol and not str(contact.get("times", "")).strip():
+        missing.append("the set times calls and messages are answered (contact_point.times)")
+    return missing
+
+
 class OrganisationConfig(_Strict):
     """Who the bot speaks for, used in every message it sends."""
 
     name: str = Field(min_length=1)
     complaints_url: str = ""
     contact_url: str = ""
+    policy_url: str = Field(
+        default="", description="Where the policy can be read; letters that give it link here."
+    )
+    contact_point: ContactPoint = ContactPoint()
     accounts: dict[str, tuple[str, ...]] = Field(
         default_factory=dict,
         description="The organisation's own handles per platform: their replies are answers.",

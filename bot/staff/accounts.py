@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from bot.audit import audit
 from bot.domain import Role
-from bot.errors import InputError
+from bot.errors import InputError, PermissionRefusedError
+from bot.staff.roles import Staff
 from bot.storage.models import StaffUser
 
 log = structlog.get_logger(__name__)
@@ -247,3 +248,25 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def acting_staff(session: Session, name: str) -> Staff:
+    """The member of staff a command-line step names: an existing, enabled account.
+
+    Their role is the account's, never what was typed, and the register records the
+    account's own name.
+
+    Raises:
+        InputError: no such account.
+        PermissionRefusedError: the account is disabled.
+    """
+    user = find_user(session, name)
+    if user is None:
+        raise InputError(
+            f"there is no staff account called {' '.join(name.split())}: staff steps are "
+            "recorded against an account (see `modbot users list`; add one with "
+            "`modbot users add NAME --role ROLE`)"
+        )
+    if not user.active:
+        raise PermissionRefusedError(f"{user.name}'s staff account is disabled")
+    return Staff(user.name, Role(user.role), user.id)

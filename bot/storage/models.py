@@ -1,7 +1,7 @@
 """The store's tables, as SQLAlchemy 2 typed models. Schema changes go through Alembic.
 
-Words follow docs/architecture.md. Personal data is kept apart where the policies and the law want it
-apart: the alias log has no link to tenancy data, and the audit trail holds ids and reasons,
+Words follow docs/architecture.md. Personal data is kept apart where the policies and the law
+want it apart: the alias log has no link to tenancy data, and the audit trail holds ids and reasons,
 never contact text, so the retention purge can empty contact text without editing history.
 """
 
@@ -284,6 +284,8 @@ class Case(Base):
     status: Mapped[str] = mapped_column(sa.String(16), default="open")
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(sa.String(200))
+    close_reason: Mapped[str | None] = mapped_column(sa.Text)
     anonymised_at: Mapped[datetime | None]
 
 
@@ -303,6 +305,9 @@ class Decision(Base):
     identified: Mapped[bool]
     incident: Mapped[bool] = mapped_column(default=False)
     not_fired: Mapped[list[Any]] = mapped_column(default=list)
+    # The category scores and thresholds this decision was made with.
+    scores: Mapped[dict[str, Any] | None]
+    thresholds: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     reversed_at: Mapped[datetime | None]
     reversed_by: Mapped[str | None] = mapped_column(sa.String(200))
@@ -403,8 +408,11 @@ class Restriction(Base):
     approved_by: Mapped[str] = mapped_column(sa.String(200))
     starts_at: Mapped[datetime]
     review_due: Mapped[datetime]
+    ends_at: Mapped[datetime | None]  # ends by itself then (Selwood: 12 months from the letter)
     ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(sa.Text)
     last_reviewed_at: Mapped[datetime | None]
+    reviewed_by: Mapped[str | None] = mapped_column(sa.String(200))
     review_note: Mapped[str | None] = mapped_column(sa.Text)
 
     case: Mapped[Case] = relationship()
@@ -418,6 +426,7 @@ class Appeal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     restriction_id: Mapped[int | None] = mapped_column(sa.ForeignKey("restrictions.id"))
+    action_id: Mapped[int | None] = mapped_column(sa.ForeignKey("actions.id"))
     received_at: Mapped[datetime]
     deadline: Mapped[datetime | None]
     decider_role: Mapped[str] = mapped_column(sa.String(40))
@@ -427,10 +436,12 @@ class Appeal(Base):
     decided_by: Mapped[str | None] = mapped_column(sa.String(200))
     decided_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(sa.Text)
-    note: Mapped[str | None] = mapped_column(sa.Text)
+    note: Mapped[str | None] = mapped_column(sa.Text)  # the decider's reasons, internal
+    explanation: Mapped[str | None] = mapped_column(sa.Text)  # what the person is told
 
     case: Mapped[Case] = relationship()
     restriction: Mapped[Restriction | None] = relationship()
+    action: Mapped[Action | None] = relationship()
 
 
 class AuditEvent(Base):

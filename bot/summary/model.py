@@ -38,6 +38,7 @@ WITHDRAWN = frozenset({ActionState.REJECTED, ActionState.SUPERSEDED})
 TASK_LABELS: dict[str, str] = {
     "route_complaint": "Complaints to route to the right team",
     "police_referral_decision": "Threats: decide on a police referral",
+    "police_report": "Threats to report to the police",
     "assessment": "Unacceptable Behaviour Assessments to complete",
     "failed": "Actions the platform kept failing (do by hand)",
     "check_sent": "Messages to check were sent",

@@ -442,7 +442,7 @@ class RedditConnector:
             lambda: self.subreddit.banned.add(
                 user,
                 ban_reason=self.config.ban_reason,
-                ban_message=request.message or reason,
+                ban_message=request.message or self.config.ban_reason,  # never our reason
                 duration=self.config.ban_days,
                 note=reason,
             ),

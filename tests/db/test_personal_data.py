@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from structlog.testing import capture_logs
 
-from bot.domain import ActionKind, ActionState
+from bot.domain import ActionKind, ActionState, Role
 from bot.errors import InputError
 from bot.identify.links import confirm_link
 from bot.identify.suspicions import decide_connection
@@ -19,8 +19,10 @@ from bot.identify.tenancies import import_tenancies
 from bot.pipeline import Pipeline
 from bot.privacy.retention import purge
 from bot.privacy.subject_access import export_person
+from bot.register.approvals import decide_approval
 from bot.register.cases import close_case
 from bot.settings.loading import load_config
+from bot.staff.roles import Staff
 from bot.storage import models as m
 from bot.storage.session import Store
 from tests.conftest import write_config
@@ -93,8 +95,21 @@ def test_same_display_name_across_platforms_is_suspected_not_identified(tmp_path
 def test_a_new_account_soon_after_a_block_raising_the_same_issue(tmp_path, store, clock):
     inbox = Inbox(tmp_path, store, clock)
     rant = "you lot are scum and the repairs to flat 9 Cedar House are a disgrace"
-    for _ in range(3):  # warned twice, then blocked (unidentified: platform actions only)
+    for _ in range(3):  # warned twice, then a block (unidentified: platform actions only)
         inbox.post("old_account", rant, hours=30)
+    with store.begin() as session:  # the policy never mentions blocking: a manager approves
+        block = session.scalar(sa.select(m.Action).where(m.Action.kind == ActionKind.BLOCK))
+        decide_approval(
+            session,
+            block.id,
+            approve=True,
+            staff=Staff("Sunita Rao", Role.MANAGER),
+            note="third abusive comment",
+            profile=inbox.loaded.profile,
+            contact_point={},
+            now=inbox.clock(),
+        )
+    Pipeline(inbox.loaded, store, clock=inbox.clock).runner.run()
     with store.session() as session:
         assert (
             session.scalar(sa.select(m.Action.state).where(m.Action.kind == ActionKind.BLOCK))
@@ -197,7 +212,9 @@ def test_retention_purges_text_and_aliases_and_anonymises_old_cases(tmp_path, st
     inbox.post("tracey", "Dawn Pritchard you are a useless cow")
     with store.begin() as session:
         case = session.scalar(sa.select(m.Case).where(m.Case.tenancy_id.is_not(None)))
-        close_case(session, case_id=case.id, by="Sunita Rao", note="improved", now=clock())
+        close_case(
+            session, case_id=case.id, staff=Staff("Sunita Rao", Role.MANAGER), note="x", now=clock()
+        )
     clock.advance(days=800)
     inbox.post("kwame", "Still waiting for the mould inspection")  # recent: kept
     with store.begin() as session:

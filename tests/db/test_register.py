@@ -30,6 +30,7 @@ from tests.conftest import write_config
 MANAGER = Staff("Sunita Rao", Role.MANAGER)
 HEAD = Staff("Helen Okoro", Role.HEAD_OF_SERVICE)
 DIRECTOR = Staff("Dev Patel", Role.DIRECTOR)
+DEV = Staff("Dev Patel", Role.EXECUTIVE)  # under Derby Homes, an Executive may end contact
 
 
 class Tenant:
@@ -74,18 +75,22 @@ class Tenant:
                 )
             )
 
+    def decide(self, session, action_id: int, staff: Staff, approve: bool = True) -> m.Action:
+        return decide_approval(
+            session,
+            action_id,
+            approve=approve,
+            staff=staff,
+            note="agreed" if approve else "not agreed",
+            profile=self.loaded.profile,
+            contact_point=self.loaded.settings.organisation.contact_point.model_dump(),
+            now=self.clock(),
+        )
+
     def approve(self, kind: ActionKind, staff: Staff) -> None:
         action = self.waiting(kind)
         with self.store.begin() as session:
-            decide_approval(
-                session,
-                action.id,
-                approve=True,
-                by=staff.name,
-                role=staff.role,
-                note="agreed",
-                now=self.clock(),
-            )
+            self.decide(session, action.id, staff)
         self.run()
 
 
@@ -100,16 +105,8 @@ def test_the_whole_ladder_under_housing_solutions(tenant: Tenant, store: Store):
     tenant.posts()  # the initial warning went out after the first pass: now a formal warning
     formal = tenant.waiting(ActionKind.FORMAL_WARNING)
     assert formal.approver_role == "manager" and formal.clause_ref == "6.5.2"
-    with store.begin() as session, pytest.raises(InputError, match="needs a manager"):
-        decide_approval(
-            session,
-            formal.id,
-            approve=True,
-            by="Priya",
-            role=Role.COMMS,
-            note="",
-            now=tenant.clock(),
-        )
+    with store.begin() as session, pytest.raises(InputError, match="is for a manager"):
+        tenant.decide(session, formal.id, Staff("Priya", Role.COMMS))
     tenant.approve(ActionKind.FORMAL_WARNING, MANAGER)
     tenant.posts()
     with store.session() as session:
@@ -137,16 +134,10 @@ def test_the_whole_ladder_under_housing_solutions(tenant: Tenant, store: Store):
             now=tenant.clock(),
         )
         assert proposal.approver_role == "head-of-service"
-    with store.begin() as session, pytest.raises(InputError, match="needs a head-of-service"):
-        decide_approval(
-            session,
-            proposal.id,
-            approve=True,
-            by=MANAGER.name,
-            role=MANAGER.role,
-            note="",
-            now=tenant.clock(),
-        )
+    with store.begin() as session, pytest.raises(InputError, match="is for a Head of Service"):
+        tenant.decide(session, proposal.id, MANAGER)
+    with store.begin() as session, pytest.raises(InputError, match="is for a Head of Service"):
+        tenant.decide(session, proposal.id, DIRECTOR)  # 6.5.4 names a Head of Service
     tenant.approve(ActionKind.RESTRICTION, HEAD)
     with store.session() as session:
         restriction = session.scalar(sa.select(m.Restriction))
@@ -177,9 +168,9 @@ def test_a_warning_done_by_hand_counts_as_delivered(tenant: Tenant, store: Store
         assert session.scalar(sa.select(sa.func.count()).select_from(m.Warning)) == 1
 
 
-def make_restriction(tenant: Tenant, store: Store) -> m.Restriction:
+def make_restriction(tenant: Tenant, store: Store, approver: Staff = DIRECTOR) -> m.Restriction:
     tenant.posts("tell Marcus Webb he'd better watch his back")
-    tenant.approve(ActionKind.RESTRICTION, DIRECTOR)  # HS 6.5: a Director signs off
+    tenant.approve(ActionKind.RESTRICTION, approver)  # HS 6.5: a Director signs off
     with store.session() as session:
         return session.scalar(sa.select(m.Restriction))
 
@@ -190,7 +181,7 @@ def test_reviews_fall_due_and_are_recorded_by_the_reviewer(tenant: Tenant, store
         assert reviews_due(session, now=clock()) == []
         clock.advance(days=180)
         assert [r.id for r in reviews_due(session, now=clock())] == [restriction.id]
-    with store.begin() as session, pytest.raises(InputError, match="needs a manager"):
+    with store.begin() as session, pytest.raises(InputError, match="is for a manager"):
         record_review(
             session,
             restriction_id=restriction.id,
@@ -214,7 +205,8 @@ def test_reviews_fall_due_and_are_recorded_by_the_reviewer(tenant: Tenant, store
         assert reviews_due(session, now=clock()) == []
 
 
-def test_appeals_have_working_day_deadlines_and_an_independent_decider(tenant, store, clock):
+def test_housing_solutions_6_5_5_appeals_set_no_deadline(tenant, store, clock):
+    """6.5.5 gives one further assessment by a Director, but no time limits: none invented."""
     restriction = make_restriction(tenant, store)
     with store.begin() as session:
         appeal = open_appeal(
@@ -225,24 +217,45 @@ def test_appeals_have_working_day_deadlines_and_an_independent_decider(tenant, s
             by="Priya",
             now=clock(),
         )
+        assert appeal.deadline is None and not appeal.late
+    with store.session() as session:  # never lost: listed as due at once
+        assert [a.id for a in appeals_due(session, now=clock(), within_days=0)] == [appeal.id]
+
+
+def test_appeals_have_working_day_deadlines_and_an_independent_decider(tmp_path, store, clock):
+    """Derby Homes 12.2: decided within 20 working days by an independent Executive."""
+    tenant = Tenant(tmp_path, store, clock, "derby-homes")
+    tenant.posts("tell Marcus Webb he'd better watch his back")
+    tenant.approve(ActionKind.RESTRICTION, DEV)
+    with store.session() as session:
+        restriction = session.scalar(sa.select(m.Restriction))
+    with store.begin() as session:
+        appeal = open_appeal(
+            session,
+            case_id=restriction.case_id,
+            received=date(2026, 12, 18),
+            profile=tenant.loaded.profile,
+            by="Priya",
+            now=clock(),
+        )
         assert appeal.deadline.date() == date(2027, 1, 20)  # 20 working days over Christmas
-        assert appeal.original_decider == "Dev Patel" and appeal.decider_role == "director"
+        assert appeal.original_decider == "Dev Patel" and appeal.decider_role == "executive"
     with store.begin() as session, pytest.raises(InputError, match="cannot hear the appeal"):
         decide_appeal(
             session,
             appeal_id=appeal.id,
             outcome="overturned",
-            staff=DIRECTOR,
+            staff=DEV,
             note="x",
             profile=tenant.loaded.profile,
             now=clock(),
         )
-    with store.begin() as session, pytest.raises(InputError, match="needs a director"):
+    with store.begin() as session, pytest.raises(InputError, match="is for a member of the Exec"):
         decide_appeal(
             session,
             appeal_id=appeal.id,
             outcome="overturned",
-            staff=HEAD,
+            staff=MANAGER,
             note="x",
             profile=tenant.loaded.profile,
             now=clock(),
@@ -256,7 +269,7 @@ def test_appeals_have_working_day_deadlines_and_an_independent_decider(tenant, s
             session,
             appeal_id=appeal.id,
             outcome="overturned",
-            staff=Staff("Amara Lewis", Role.DIRECTOR),
+            staff=Staff("Amara Lewis", Role.EXECUTIVE),
             note="words were a quote",
             profile=tenant.loaded.profile,
             now=clock(),
@@ -266,9 +279,57 @@ def test_appeals_have_working_day_deadlines_and_an_independent_decider(tenant, s
         assert appeals_due(session, now=clock(), within_days=400) == []
 
 
+def test_nobody_who_reviewed_the_case_hears_its_appeal(tmp_path, store, clock):
+    """Issue #13 item 8 (Selwood "Right to appeal"; Derby 12.1): not the approver alone, but
+    everyone who decided, approved or reviewed anything in the case is excluded."""
+    tenant = Tenant(tmp_path, store, clock, "derby-homes")
+    restriction = make_restriction(tenant, store, HEAD)
+    reviewer = Staff("Erin Cole", Role.EXECUTIVE)
+    with store.begin() as session:
+        record_review(
+            session,
+            restriction_id=restriction.id,
+            outcome="continue",
+            staff=reviewer,
+            note="still needed",
+            profile=tenant.loaded.profile,
+            now=clock(),
+        )
+    with store.begin() as session:
+        appeal = open_appeal(
+            session,
+            case_id=restriction.case_id,
+            received=clock().date(),
+            profile=tenant.loaded.profile,
+            by="Priya",
+            now=clock(),
+        )
+    with store.begin() as session, pytest.raises(InputError, match="Erin Cole reviewed"):
+        decide_appeal(
+            session,
+            appeal_id=appeal.id,
+            outcome="upheld",
+            staff=reviewer,
+            note="x",
+            profile=tenant.loaded.profile,
+            now=clock(),
+        )
+    with store.begin() as session:
+        decide_appeal(
+            session,
+            appeal_id=appeal.id,
+            outcome="varied",
+            staff=Staff("Amara Lewis", Role.EXECUTIVE),
+            note="proportionate",
+            explanation="You may also telephone on Mondays.",
+            profile=tenant.loaded.profile,
+            now=clock(),
+        )
+
+
 def test_a_late_appeal_is_flagged_under_derby_homes(tmp_path, store, clock):
     tenant = Tenant(tmp_path, store, clock, "derby-homes")
-    restriction = make_restriction(tenant, store)
+    restriction = make_restriction(tenant, store, DEV)
     with store.begin() as session:
         appeal = open_appeal(
             session,
@@ -286,9 +347,7 @@ def test_a_closed_case_keeps_counting_for_12_months_under_housing_solutions(tena
     tenant.posts()
     with store.begin() as session:
         case = session.scalar(sa.select(m.Case))
-        close_case(
-            session, case_id=case.id, by="Sunita Rao", note="behaviour improved", now=clock()
-        )
+        close_case(session, case_id=case.id, staff=MANAGER, note="behaviour improved", now=clock())
     clock.advance(days=100)
     tenant.posts()
     with store.session() as session:
@@ -302,7 +361,7 @@ def test_after_12_months_closed_the_ladder_starts_again(tenant, store, clock):
     tenant.posts()
     with store.begin() as session:
         case = session.scalar(sa.select(m.Case))
-        close_case(session, case_id=case.id, by="Sunita Rao", note="improved", now=clock())
+        close_case(session, case_id=case.id, staff=MANAGER, note="improved", now=clock())
     clock.advance(days=400)
     tenant.posts()
     with store.session() as session:
@@ -314,7 +373,7 @@ def test_after_12_months_closed_the_ladder_starts_again(tenant, store, clock):
 def test_a_case_with_a_restriction_in_force_cannot_be_closed(tenant, store, clock):
     restriction = make_restriction(tenant, store)
     with store.begin() as session, pytest.raises(InputError, match="restriction in force"):
-        close_case(session, case_id=restriction.case_id, by="S", note="n", now=clock())
+        close_case(session, case_id=restriction.case_id, staff=MANAGER, note="n", now=clock())
 
 
 def test_persistence_after_an_answer_goes_to_a_manager_not_an_automatic_warning(
@@ -354,7 +413,8 @@ def test_persistence_after_an_answer_goes_to_a_manager_not_an_automatic_warning(
             d.outcome for d in session.scalars(sa.select(m.Decision).order_by(m.Decision.id))
         ]
         assert outcomes == ["acceptable", "acceptable", "acceptable", "initial warning"]
-        warning = session.scalar(sa.select(m.Action))
+        route, warning = session.scalars(sa.select(m.Action).order_by(m.Action.id))
+        assert route.kind is ActionKind.ROUTE_COMPLAINT  # the issue reaches staff regardless
         assert warning.kind is ActionKind.PRIVATE_WARNING
         assert warning.state is ActionState.AWAITING_APPROVAL and warning.approver_role == "manager"
         assert (
@@ -376,11 +436,19 @@ def test_a_reversed_false_positive_is_undone_and_does_not_count(tenant: Tenant, 
             decision.id,
             staff=Staff("Priya Shah", Role.COMMS),
             reason="quoting what was said to her",
+            profile=tenant.loaded.profile,
             now=clock(),
         )
         assert [a.kind for a in undo] == [ActionKind.UNHIDE]
     with store.begin() as session, pytest.raises(InputError, match="already reversed"):
-        reverse_decision(session, decision.id, staff=MANAGER, reason="r", now=clock())
+        reverse_decision(
+            session,
+            decision.id,
+            staff=MANAGER,
+            reason="r",
+            profile=tenant.loaded.profile,
+            now=clock(),
+        )
     tenant.run()
     outbox = [
         json.loads(line)["action"]

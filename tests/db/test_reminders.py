@@ -107,7 +107,8 @@ def test_an_appeal_deadline_reminds_its_decider_and_closes_when_decided(tmp_path
     assert report.opened == 2
     appeal_task = next(t for t in open_tasks(store) if t.kind == "appeal_due")
     assert (appeal_task.role, appeal_task.appeal_id) == ("director", appeal_id)
-    assert "must not be heard by Helen Okoro" in appeal_task.instructions
+    assert "who was not involved in any decision" in appeal_task.instructions
+    assert "(Helen Okoro approved restriction 1)" in appeal_task.instructions
     with store.begin() as session:
         decide_appeal(
             session,

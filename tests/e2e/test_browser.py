@@ -137,9 +137,9 @@ def server(executable, tmp_path_factory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("browser")
     modbot("demo", "--review", "--dir", "modbot-demo", cwd=folder)
     site = Server(folder)
-    for name, role in (("Priya Shah", "comms"), ("Sunita Rao", "manager")):
+    for name in ("Priya Shah", "Sunita Rao"):  # the demo added their accounts (README)
         modbot(
-            "users", "add", name, "--role", role, "--password-stdin",
+            "users", "password", name, "--password-stdin",
             "--config", str(site.config), cwd=folder, stdin=PASSWORD + "\n",
         )  # fmt: skip
     site.start()

@@ -69,6 +69,30 @@ def test_bad_config_names_file_and_key_without_traceback(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_config_check_lists_the_values_the_policy_leaves_to_the_landlord(tmp_path):
+    """Issue #13 item 12: what the policy does not state is the landlord's choice, shown."""
+    config = tmp_path / "mine.yaml"
+    config.write_text(
+        "policy:\n  profile: housing-ombudsman\n  overrides:\n    reviews:\n"
+        "      restriction_review_months: 6\n"
+    )
+    result = modbot("config", "check", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "Unacceptable user action policy does not state" in out
+    assert "appeals.decide_within_working_days = 20: the policy sets no time to decide" in out
+    assert "ladder.restriction.approval = [head-of-service, director]" in out
+    assert "reviews.restriction_review_months = 6: set in your config" in out
+    # The shipped defaults name no single point of contact: said before anyone approves.
+    assert "organisation.contact_point is incomplete" in out
+    derby = tmp_path / "derby.yaml"
+    derby.write_text("policy:\n  profile: derby-homes\n")
+    listed = " ".join(
+        modbot("config", "check", "--config", str(derby), cwd=tmp_path).stdout.split()
+    )
+    assert "appeals.decide_within_working_days" not in listed  # 12.2 sets it
+
+
 def test_run_once_needs_an_upgraded_database_then_works(tmp_path):
     config = write_config(tmp_path)
     (tmp_path / "inbox.jsonl").write_text(

@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from bot.cli.demo import prepare
 from bot.domain import ActionKind, ActionState, Role
+from bot.errors import PermissionRefusedError
 from bot.paths import shipped
 from bot.pipeline import Pipeline
 from bot.register.approvals import decide_approval
 from bot.settings.loading import load_config
+from bot.staff.roles import Staff
 from bot.storage import models as m
 from bot.storage.session import Store
 from tests.conftest import write_config
@@ -164,20 +166,30 @@ def test_a_second_pass_changes_nothing(demo: Pipeline, store: Store):
 
 def test_approved_restriction_is_executed_and_registered(demo: Pipeline, store: Store, clock):
     demo.run_once()
+    profile = demo.loaded.profile
+    contact_point = demo.loaded.settings.organisation.contact_point.model_dump()
     with store.begin() as session:
         action = session.scalar(sa.select(m.Action).where(m.Action.kind == ActionKind.RESTRICTION))
-        with pytest.raises(Exception, match="needs a manager"):
+        with pytest.raises(PermissionRefusedError, match="is for a manager"):
             decide_approval(
-                session, action.id, approve=True, by="Priya", role=Role.COMMS, note="", now=clock()
+                session,
+                action.id,
+                approve=True,
+                staff=Staff("Priya", Role.COMMS),
+                note="",
+                profile=profile,
+                contact_point=contact_point,
+                now=clock(),
             )
     with store.begin() as session:
         decide_approval(
             session,
             action.id,
             approve=True,
-            by="Sunita Rao",
-            role=Role.MANAGER,
+            staff=Staff("Sunita Rao", Role.MANAGER),
             note="Threat to staff; end contact.",
+            profile=profile,
+            contact_point=contact_point,
             now=clock(),
         )
     demo.run_once()
@@ -188,7 +200,9 @@ def test_approved_restriction_is_executed_and_registered(demo: Pipeline, store: 
         assert restriction.kind == "end_direct_contact"
         assert restriction.review_due.year == 2027  # 12 months under this profile
     [notice] = [row for row in outbox(demo) if row["action"] == "restriction"]
-    assert "review this decision by" in notice["message"]
+    assert "We will review it by 20 November 2027" in notice["message"]
+    assert "Leanne Marsh" in notice["message"]  # the single point of contact, by name
+    assert "Threat to staff; end contact." not in notice["message"]  # the note stays inside
 
 
 def test_escalation_follows_the_person_across_accounts(demo: Pipeline, store: Store, tmp_path):

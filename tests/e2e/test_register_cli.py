@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -42,65 +43,51 @@ def test_explain_shows_clauses_approvals_and_why_nots(demo):
 
 
 def test_approvals_are_listed_and_roles_are_enforced(demo):
+    """Issue #13 items 6 and 7: a staff step names an existing, enabled account whose role
+    the profile names for it; the audit trail records that account."""
     folder, config = demo
-    listed = modbot("approvals", "list", "--config", str(config), cwd=folder)
-    assert "gurpreet.sandhu" in listed.stdout and "manager" in listed.stdout
+    common = ("--config", str(config))
+    listed = modbot("approvals", "list", *common, cwd=folder)
+    assert "gurpreet.sandhu" in listed.stdout and "a manager" in listed.stdout
     with sqlite3.connect(folder / "modbot-demo" / "modbot.db") as db:
         (action_id,) = db.execute(
             "SELECT id FROM actions WHERE state = 'awaiting_approval'"
         ).fetchone()
-    refused = modbot(
-        "approvals",
-        "approve",
-        str(action_id),
-        "--by",
-        "Priya Shah",
-        "--role",
-        "comms",
-        "--config",
-        str(config),
-        cwd=folder,
-    )
-    assert (
-        refused.returncode == 2 and "needs a manager to decide; a comms may not" in refused.stderr
-    )
+    approve = ("approvals", "approve", str(action_id))
+    nobody = modbot(*approve, "--by", "Nobody Here", *common, cwd=folder)
+    assert nobody.returncode == 2 and "no staff account called Nobody Here" in nobody.stderr
+    claimed = modbot(*approve, "--by", "Nobody Here", "--role", "smt", *common, cwd=folder)
+    assert claimed.returncode == 2 and "No such option" in claimed.stderr  # no role claims
+    refused = modbot(*approve, "--by", "Priya Shah", *common, cwd=folder)
+    assert refused.returncode == 2
+    assert "is for a manager, a Head of Service or a Director" in refused.stderr
+    assert "Priya Shah acts as a comms officer" in refused.stderr
+    assert modbot("users", "disable", "Helen Okoro", *common, cwd=folder).returncode == 0
+    disabled = modbot(*approve, "--by", "Helen Okoro", *common, cwd=folder)
+    assert disabled.returncode == 2 and "account is disabled" in disabled.stderr
     no_reason = modbot(
-        "approvals",
-        "reject",
-        str(action_id),
-        "--by",
-        "Sunita Rao",
-        "--role",
-        "manager",
-        "--reason",
-        " ",
-        "--config",
-        str(config),
-        cwd=folder,
-    )
+        "approvals", "reject", str(action_id), "--by", "Sunita Rao", "--reason", " ",
+        *common, cwd=folder,
+    )  # fmt: skip
     assert no_reason.returncode == 2 and "needs a reason" in no_reason.stderr
     approved = modbot(
-        "approvals",
-        "approve",
-        str(action_id),
-        "--by",
-        "Sunita Rao",
-        "--role",
-        "manager",
-        "--note",
-        "Support worker agrees a gentle warning helps",
-        "--config",
-        str(config),
-        cwd=folder,
-    )
+        *approve, "--by", "sunita  RAO", "--note", "Support worker agrees a gentle warning helps",
+        *common, cwd=folder,
+    )  # fmt: skip
     assert approved.returncode == 0, approved.stderr
-    ran = modbot("run", "--once", "--config", str(config), cwd=folder)
+    ran = modbot("run", "--once", *common, cwd=folder)
     assert ran.returncode == 0, ran.stderr
     with sqlite3.connect(folder / "modbot-demo" / "modbot.db") as db:
         state, by = db.execute(
             "SELECT state, decided_by FROM actions WHERE id = ?", (action_id,)
         ).fetchone()
-    assert (state, by) == ("done", "Sunita Rao")
+        (account,) = db.execute("SELECT id FROM staff_users WHERE name = 'Sunita Rao'").fetchone()
+        (detail,) = db.execute(
+            "SELECT detail FROM audit_events WHERE event = 'approved' AND subject_id = ?",
+            (action_id,),
+        ).fetchone()
+    assert (state, by) == ("done", "Sunita Rao")  # the account's name, not as typed
+    assert json.loads(detail)["staff_account"] == account
 
 
 def test_reviews_and_appeals_due(demo):
@@ -116,7 +103,7 @@ def test_reviews_and_appeals_due(demo):
         "--received",
         "yesterday",
         "--by",
-        "P",
+        "Priya Shah",
         "--config",
         str(config),
         cwd=folder,
@@ -135,12 +122,15 @@ def test_tasks_are_listed_for_staff(demo):
 def test_closing_a_task_or_reversing_needs_a_role_the_policy_allows(demo):
     folder, config = demo
     common = ("--config", str(config))
-    refused = modbot(
-        "tasks", "done", "1", "--by", "Ava Admin", "--role", "admin", *common, cwd=folder
-    )
-    assert refused.returncode == 2 and "task 1 needs a comms" in refused.stderr
+    added = modbot(
+        "users", "add", "Ava Admin", "--role", "admin", "--password-stdin", *common,
+        cwd=folder, stdin="a long enough password\n",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    refused = modbot("tasks", "done", "1", "--by", "Ava Admin", *common, cwd=folder)
+    assert refused.returncode == 2 and "the role admin is not one of" in refused.stderr
     closed = modbot(
-        "tasks", "not-needed", "1", "--by", "Priya Shah", "--role", "comms",
+        "tasks", "not-needed", "1", "--by", "Priya Shah",
         "--note", "Already with repairs", *common, cwd=folder,
     )  # fmt: skip
     assert closed.returncode == 0 and "marked not needed" in closed.stdout, closed.stderr
@@ -150,29 +140,9 @@ def test_closing_a_task_or_reversing_needs_a_role_the_policy_allows(demo):
             " WHERE a.kind = 'hide' AND a.state = 'done' ORDER BY d.id LIMIT 1"
         ).fetchone()
     reason = ("--reason", "she was quoting what was said to her")
-    no_role = modbot(
-        "reverse",
-        str(contact),
-        "--by",
-        "Ava Admin",
-        "--role",
-        "admin",
-        *reason,
-        *common,
-        cwd=folder,
-    )
-    assert no_role.returncode == 2 and "reversing a decision needs a comms" in no_role.stderr
-    reversed_ = modbot(
-        "reverse",
-        str(contact),
-        "--by",
-        "Priya Shah",
-        "--role",
-        "comms",
-        *reason,
-        *common,
-        cwd=folder,
-    )
+    no_role = modbot("reverse", str(contact), "--by", "Ava Admin", *reason, *common, cwd=folder)
+    assert no_role.returncode == 2 and "reversing a decision is for" in no_role.stderr
+    reversed_ = modbot("reverse", str(contact), "--by", "Priya Shah", *reason, *common, cwd=folder)
     assert reversed_.returncode == 0 and "Decision reversed" in reversed_.stdout, reversed_.stderr
     with sqlite3.connect(folder / "modbot-demo" / "modbot.db") as db:
         task_state = db.execute("SELECT state, closed_by FROM manual_tasks WHERE id = 1").fetchone()

@@ -302,6 +302,32 @@ def test_block_is_a_timed_ban_with_a_message_and_a_mod_note(tmp_path, no_sleep):
     }
 
 
+def test_a_ban_without_a_letter_tells_the_user_the_configured_reason_not_ours(tmp_path, no_sleep):
+    """Our reason is for moderators (the ban note); the user sees only the landlord's words."""
+    reddit = connector(ban_days=14)
+    notes = prepared(
+        tmp_path,
+        "reddit",
+        "TestModNotes.test_create_note__thing_fullname.json",
+        replace=PLACEHOLDERS,
+        only=("/api/mod/notes",),
+    )
+    path = prepared(
+        tmp_path,
+        "reddit",
+        "TestSubredditRelationships.test_banned.json",
+        replace=PLACEHOLDERS,
+        only=("access_token", "/api/friend/"),
+        extra=json.loads(notes.read_text())["interactions"],
+    )
+    with replay(path):
+        sent = sent_by(reddit)
+        reddit.perform(request(ActionKind.BLOCK, "", reason="Warned twice already; block it"))
+    ban = form(sent[1])
+    assert ban["ban_message"] == "Unacceptable behaviour"
+    assert ban["note"] == "Warned twice already; block it"
+
+
 def test_mute_is_a_modmail_mute(tmp_path, no_sleep):
     reddit = connector()
     path = prepared(

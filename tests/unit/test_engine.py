@@ -119,10 +119,14 @@ def test_unidentified_account_gets_platform_actions_only(engine_and_classifier):
 
 
 def test_unidentified_account_is_blocked_after_repeated_warnings(engine_and_classifier):
+    """The Housing Ombudsman's policy never mentions blocking: a named approver decides."""
     warned = PersonState(identified=False, subject="account:9", platform_warnings=2)
     decision = decide(engine_and_classifier, "you lot are scum", warned)
     assert kinds(decision) == [ActionKind.HIDE, ActionKind.BLOCK]
-    assert not decision.actions[1].needs_approval
+    block = decision.actions[1]
+    assert block.needs_approval
+    assert block.approvers == (Role.MANAGER, Role.HEAD_OF_SERVICE, Role.DIRECTOR)
+    assert any(n.rule == "automatic block" for n in decision.not_fired)
 
 
 def test_vulnerability_holds_warnings_for_a_manager(engine_and_classifier):

@@ -44,8 +44,11 @@ SECRET = SecretStr("test-session-secret-" + "x" * 32)
 def seed_demo(tmp_path: Path, store: Store, clock: FakeClock) -> LoadedConfig:
     """The demo's three passes in `store`, staff acting only after the first (--review)."""
     loaded = load_config(write_demo_config(tmp_path / "demo"))
-    prepare(loaded, store)
+    with store.begin() as session:  # the story's staff act through these accounts
+        for name, role in STAFF.values():
+            add_user(session, name=name, role=role, password=PASSWORD, by="test", now=clock())
     story_data = read_yaml(shipped("samples", "story.yaml"))
+    prepare(loaded, store, story_data["staff"])
     story = Story(loaded, store, story_data["staff"])
     pipeline = Pipeline(loaded, store, clock=clock)
     try:
@@ -56,9 +59,6 @@ def seed_demo(tmp_path: Path, store: Store, clock: FakeClock) -> LoadedConfig:
                 pipeline.runner.run()
     finally:
         pipeline.close()
-    with store.begin() as session:
-        for name, role in STAFF.values():
-            add_user(session, name=name, role=role, password=PASSWORD, by="test", now=clock())
     return loaded
 
 

@@ -9,11 +9,19 @@ from __future__ import annotations
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 
-from bot.domain import Role
-from bot.register.approvals import decide_approval, pending
+from bot.register.approvals import approvers_of, decide_approval, may_decide, pending
 from bot.register.queue import tenancy_refs
-from bot.staff.roles import may_approve
-from bot.web.pages._common import back_to, carry_out, choice, done, now, pages, store, text
+from bot.web.pages._common import (
+    back_to,
+    carry_out,
+    choice,
+    done,
+    in_force,
+    now,
+    pages,
+    store,
+    text,
+)
 from bot.web.security import Form, Staffer
 
 router = APIRouter()
@@ -22,14 +30,15 @@ router = APIRouter()
 @router.get("/approvals")
 def approvals(request: Request, user: Staffer) -> Response:
     """Everything waiting for approval, oldest first, with what you may decide."""
+    profile = in_force(request).profile
     with store(request).session() as session:
         waiting = pending(session)
         refs = tenancy_refs(session, {a.contact.account_id for a in waiting})
         rows = [
             {
                 "action": action,
-                "required": Role(action.approver_role or Role.MANAGER),
-                "may": may_approve(user.role, Role(action.approver_role or Role.MANAGER)),
+                "required": profile.describe(approvers_of(action)),
+                "may": may_decide(user.staff, action, profile),
                 "tenancy_ref": refs.get(action.contact.account_id, ""),
             }
             for action in waiting
@@ -45,14 +54,16 @@ def decide(
 ) -> Response:
     """Approve or reject one action, in your name, with your reason."""
     verdict = choice(form, "decision", ("approve", "reject"), "approve or reject")
+    loaded = in_force(request)
     with store(request).begin() as session:
         action = decide_approval(
             session,
             action_id,
             approve=verdict == "approve",
-            by=user.name,
-            role=user.role,
+            staff=user.staff,
             note=text(form, "note"),
+            profile=loaded.profile,
+            contact_point=loaded.settings.organisation.contact_point.model_dump(),
             now=now(request),
         )
         what = f"{action.kind.value.replace('_', ' ')} for {action.contact.account.handle}"

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from bot.domain import Role
 from bot.errors import InputError
 from bot.register.appeals import appeals_due, decide_appeal, open_appeal
 from bot.register.reviews import record_review, reviews_due
@@ -57,8 +56,8 @@ def due(request: Request, user: Staffer, within: Annotated[int, Query()] = 30) -
             "within": within,
             "windows": WINDOWS,
             "now": moment,
-            "reviewer": loaded.profile.reviews.reviewer.value,
-            "decider": loaded.profile.appeals.decider.value,
+            "reviewer": loaded.profile.describe(loaded.profile.reviews.reviewer),
+            "decider": loaded.profile.describe(loaded.profile.appeals.decider or ()),
         }
         return pages(request).render(
             request, "due.html", context, user=user, title="Reviews and appeals due"
@@ -76,6 +75,7 @@ def review(request: Request, restriction_id: int, user: Staffer, form: Form) -> 
             outcome=outcome,  # type: ignore[arg-type]
             staff=user.staff,
             note=text(form, "note"),
+            explanation=text(form, "explanation"),
             profile=in_force(request).profile,
             now=now(request),
         )
@@ -102,22 +102,23 @@ def decide(request: Request, appeal_id: int, user: Staffer, form: Form) -> Respo
             outcome=outcome,  # type: ignore[arg-type]
             staff=user.staff,
             note=text(form, "note"),
+            explanation=text(form, "explanation"),
             profile=in_force(request).profile,
             now=now(request),
         )
-        message = f"Appeal {appeal.id} decided: {appeal.outcome}."
+        message = f"Appeal {appeal.id} decided: {appeal.outcome}; the person is sent it in writing."
     return done(request, message, back_to(form, "/due"))
 
 
 @router.post("/cases/{case_id}/appeals")
 def open_(request: Request, case_id: int, user: Staffer, form: Form) -> Response:
     """Record an appeal received against the case's latest formal decision."""
-    user.staff.require(Role.COMMS, "recording an appeal")
+    loaded = in_force(request)
+    user.staff.require(loaded.profile.roles, "recording an appeal", loaded.profile)
     try:
         received = date.fromisoformat(text(form, "received"))
     except ValueError:
         raise InputError("give the date the appeal arrived, e.g. 2026-11-20") from None
-    loaded = in_force(request)
     with store(request).begin() as session:
         appeal = open_appeal(
             session,
@@ -127,9 +128,11 @@ def open_(request: Request, case_id: int, user: Staffer, form: Form) -> Response
             by=user.name,
             now=now(request),
         )
+        when = f" by {appeal.deadline:%A %d %B %Y}" if appeal.deadline else ""
+        who = loaded.profile.describe(loaded.profile.appeals.decider or ())
         message = (
-            f"Appeal {appeal.id} recorded. A {appeal.decider_role.replace('-', ' ')} who was "
-            f"not involved must decide it by {appeal.deadline:%A %d %B %Y}."
+            f"Appeal {appeal.id} recorded. {who[:1].upper()}{who[1:]} not involved in the case "
+            f"must decide it{when}."
         )
         if appeal.late:
             message += " It arrived after the appeal window: a manager decides whether to hear it."

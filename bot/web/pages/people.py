@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from bot.domain import Role
 from bot.errors import InputError
 from bot.identify.links import confirm_link
 from bot.identify.overview import account_view, person_view, suspected_connections, suspected_links
@@ -107,7 +106,8 @@ def account(request: Request, account_id: int, user: Staffer) -> Response:
 @router.post("/links/{link_id}/confirm")
 def confirm(request: Request, link_id: int, user: Staffer, form: Form) -> Response:
     """Confirm a suspected link: from now on the account identifies the person."""
-    user.staff.require(Role.COMMS, "confirming a link")
+    profile = in_force(request).profile
+    user.staff.require(profile.roles, "confirming a link", profile)
     with store(request).begin() as session:
         link = confirm_link(
             session, link_id, by=user.name, note=text(form, "note"), now=now(request)
@@ -121,7 +121,8 @@ def connection(
     request: Request, connection_id: int, user: Staffer, form: Form, background: BackgroundTasks
 ) -> Response:
     """Confirm or dismiss a suspicion that two accounts are the same person."""
-    user.staff.require(Role.COMMS, "deciding a suspected connection")
+    profile = in_force(request).profile
+    user.staff.require(profile.roles, "deciding a suspected connection", profile)
     verdict = choice(form, "decision", ("confirm", "dismiss"), "confirm or dismiss")
     with store(request).begin() as session:
         decided = decide_connection(

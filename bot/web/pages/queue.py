@@ -13,8 +13,8 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 
 from bot.dates.weeks import Week
-from bot.domain import Role
 from bot.errors import InputError
+from bot.register.approvals import approvers_of, may_decide
 from bot.register.explain import explain
 from bot.register.queue import (
     PAGE_SIZE,
@@ -26,7 +26,6 @@ from bot.register.queue import (
     review_queue,
 )
 from bot.register.reversals import reverse_decision
-from bot.staff.roles import may_approve
 from bot.storage.models import Contact
 from bot.summary.figures import reversals_in_week
 from bot.summary.weekly import summary_options
@@ -90,10 +89,8 @@ def contact_page(request: Request, ref: str, user: Staffer) -> Response:
             "spans": spans,
             "thresholds": loaded.settings.thresholds,
             "text_categories": [c.value for c in TEXT_CATEGORIES],
-            "may_decide": {
-                a.id: may_approve(user.role, Role(a.approver_role or Role.MANAGER))
-                for a in found.actions
-            },
+            "may_decide": {a.id: may_decide(user.staff, a, loaded.profile) for a in found.actions},
+            "needs": {a.id: loaded.profile.describe(approvers_of(a)) for a in found.actions},
             "ago": now(request) - found.contact.created_at > timedelta(days=1),
         }
         return pages(request).render(
@@ -112,7 +109,12 @@ def reverse(
         if contact is None or contact.decision is None:
             raise InputError(f"contact {contact_id} has no decision to reverse")
         undo = reverse_decision(
-            session, contact.decision.id, staff=user.staff, reason=reason, now=now(request)
+            session,
+            contact.decision.id,
+            staff=user.staff,
+            reason=reason,
+            profile=in_force(request).profile,
+            now=now(request),
         )
         planned = [a.kind.value.replace("_", " ") for a in undo]
     carry_out(request, background)

@@ -1,8 +1,8 @@
 """Manual tasks: what the platform cannot do, or a person must decide; and assessments.
 
-A task is for the role it names (a comms officer routes a complaint; a manager decides on a
-police referral); someone of that rank or above may close it. Assessments record their
-outcome through `conclude_assessment`, which checks the role the profile names.
+A task is for the roles the profile names for it (anyone routes a complaint; a police report
+is for the roles the policy gives it); `close_task` checks. Assessments record their outcome
+through `conclude_assessment`, which checks the roles the profile names.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from fastapi.responses import Response
 from bot.domain import Role
 from bot.errors import InputError
 from bot.register.assessments import conclude_assessment
-from bot.register.tasks import close_task, open_tasks, task_role
+from bot.register.tasks import close_task, open_tasks, task_roles
 from bot.settings.profile import PROTOCOL_TERMS
-from bot.storage.models import ManualTask
 from bot.web.pages._common import (
     back_to,
     carry_out,
@@ -29,7 +28,7 @@ from bot.web.pages._common import (
     store,
     text,
 )
-from bot.web.security import Form, SignedIn, Staffer
+from bot.web.security import Form, Staffer
 
 router = APIRouter()
 
@@ -46,19 +45,13 @@ def tasks(request: Request, user: Staffer, role: Annotated[str, Query()] = "") -
             "roles": [r.value for r in Role],
             "protocol_terms": PROTOCOL_TERMS,
             "default_protocol": loaded.profile.ladder.restriction.default_protocol,
-            "may": {t.id: _may(user, t) for t in listed},
+            "may": {
+                t.id: user.staff.may(task_roles(t, loaded.profile), loaded.profile) for t in listed
+            },
         }
         return pages(request).render(
             request, "tasks.html", context, user=user, title="Manual tasks"
         )
-
-
-def _may(user: SignedIn, task: ManualTask) -> bool:
-    try:
-        user.staff.require(task_role(task), "this task")
-    except InputError:
-        return False
-    return True
 
 
 @router.post("/tasks/{task_id}")
