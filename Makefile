@@ -6,7 +6,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-dates lint bench bench-summary clean
+.PHONY: demo test test-dates lint bench bench-summary model clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "modbot needs Python 3.11 or newer")'
@@ -39,6 +39,19 @@ test-dates: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Retrain the text model from scratch (needs torch: pip install -e '.[distil]'): distil the
+# word-piece vectors, cross-validate and train the phrase model, then train and stack the
+# linear model and print the cross-validated figures and thresholds.
+$(VENV)/.installed-distil: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,distil]'
+	touch $@ $(VENV)/.installed $(VENV)/.installed-test
+
+model: $(VENV)/.installed-distil
+	$(BIN)/python tools/distill_vectors.py
+	$(BIN)/python tools/train_cnn.py --oof build/phrases-oof.npz
+	$(BIN)/python tools/train_cnn.py
+	$(BIN)/python tools/train_model.py --phrases build/phrases-oof.npz --cv
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_pipeline.py

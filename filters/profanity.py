@@ -61,6 +61,8 @@ class ProfanityFilter:
         self.matcher = WordMatcher(words)
         self.allow = AllowList(allowed)
         self.score = score
+        # The words a landlord added itself (config `words.extra_profanity`): always swearing.
+        self.own: frozenset[str] = frozenset()
 
     @classmethod
     def curated(
@@ -77,7 +79,9 @@ class ProfanityFilter:
         allow = read_word_file(words_dir / "allowed.txt") + [w.lower() for w in allowed]
         allowed_words = {w for w in allow if " " not in w}
         vocabulary = [w for w in vocabulary if w not in allowed_words]
-        return cls(vocabulary, allow)
+        made = cls(vocabulary, allow)
+        made.own = frozenset(w.lower() for w in extra) - allowed_words
+        return made
 
     def check(self, folded: Folded) -> list[Finding]:
         """One finding per swear word, with its span in the original text."""

@@ -162,7 +162,7 @@ def seed_week(session: Session) -> None:
         actions={HIDE: DONE, ActionKind.PRIVATE_WARNING: DONE},
     )
     s.contact(local(19, 10))  # acceptable
-    s.contact(local(20, 9), "x1", findings={P: 0.8, A: 0.3}, actions={HIDE: DONE})
+    s.contact(local(20, 9), "x1", findings={P: 0.96, A: 0.3}, actions={HIDE: DONE})
     s.contact(local(20, 11), "rd1", findings={P: 0.4})  # below the threshold; not acted on
     s.contact(
         local(21, 12),
@@ -178,7 +178,7 @@ def seed_week(session: Session) -> None:
     s.contact(
         local(23, 15),
         "fb1",
-        findings={A: 0.7, H: 0.8},
+        findings={A: 0.9, H: 0.8},
         actions={HIDE: DONE, ActionKind.FORMAL_WARNING: WAITING},
         text=LONG_TEXT,
     )
@@ -186,7 +186,7 @@ def seed_week(session: Session) -> None:
     s.contact(local(25, 12), actions={ActionKind.ASSESSMENT: STAFF})  # behaviour only
     s.contact(
         datetime(2026, 10, 25, 23, 30, tzinfo=UTC),  # Sunday 23:30 GMT: still this week
-        findings={P: 0.6},
+        findings={P: 0.96},
         actions={HIDE: FAILED},
     )
     s.contact(local(20, 10), "own", status="own", decided=False)  # our own reply: not counted
@@ -208,9 +208,9 @@ def seed_week(session: Session) -> None:
     report_action = session.query(m.Action).filter_by(contact_id=report.id).one()
     # --- reversals: one this week (listed), one the week before (not) ---
     reversed_now = s.contact(
-        sept(16, 10), "fb2", findings={A: 0.65}, actions={HIDE: DONE}, text=LONG_TEXT
+        sept(16, 10), "fb2", findings={A: 0.88}, actions={HIDE: DONE}, text=LONG_TEXT
     )
-    reversed_before = s.contact(sept(16, 11), "fb2", findings={P: 0.9}, actions={HIDE: DONE})
+    reversed_before = s.contact(sept(16, 11), "fb2", findings={P: 0.97}, actions={HIDE: DONE})
     for contact, when in ((reversed_now, local(20, 14)), (reversed_before, local(15, 14))):
         decision = session.query(m.Decision).filter_by(contact_id=contact.id).one()
         decision.reversed_at = when

@@ -24,8 +24,8 @@ def build_classifier(loaded: LoadedConfig) -> TextClassifier:
 
     Args:
         loaded: the loaded config; `words:` supplies extra swear words, allowed phrases and
-            place names (never flagged) and the staff names to protect; `scorer:` switches
-            the learned scorer on or off and sets its cuts.
+            place names (never flagged as swearing) and the staff names to protect; `scorer:`
+            switches the learned model on or off.
 
     Returns:
         A classifier ready to use; build it once and reuse it.
@@ -41,8 +41,8 @@ def build_classifier(loaded: LoadedConfig) -> TextClassifier:
             extra_profanity=words.extra_profanity,
             allowed=(*words.allowed, *words.place_names),
             staff_names=words.staff_names,
-            scorer="shipped" if scorer.enabled else None,
-            model_cuts=scorer.cuts or None,
+            model="shipped" if scorer.enabled else None,
+            explain_from=loaded.settings.thresholds,
         )
     except (ValueError, OSError) as exc:
         raise FilterError(f"the word lists cannot be used: {exc}") from None

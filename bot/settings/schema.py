@@ -155,23 +155,24 @@ class WordsConfig(_Strict):
 
 
 class ScorerConfig(_Strict):
-    """The learned scorer: on or off, and per category the probability that makes a finding."""
+    """The learned model: on, or off (the swear-word list and staff details alone)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     enabled: bool = True
-    cuts: dict[Category, float] = Field(default_factory=dict)
 
-    @field_validator("cuts")
-    @classmethod
-    def _cuts_in_range(cls, value: dict[Category, float]) -> dict[Category, float]:
-        from filters.classifier import MODEL_CATEGORIES
-
-        for category, cut in value.items():
-            if category not in MODEL_CATEGORIES:
-                allowed = ", ".join(c.value for c in MODEL_CATEGORIES)
-                raise ValueError(f"{category.value}: the scorer only covers {allowed}")
-            if not 0.0 < cut <= 1.0:
-                raise ValueError(f"{category.value}: must be above 0 and at most 1")
-        return value
+    @model_validator(mode="after")
+    def _no_cuts(self) -> ScorerConfig:
+        extra = sorted(self.model_extra or {})
+        if "cuts" in extra:
+            raise ValueError(
+                "cuts: removed; the model's scores are calibrated probabilities and the "
+                "`thresholds` section alone decides what counts. Delete `scorer.cuts` and set "
+                "`thresholds` instead"
+            )
+        if extra:
+            raise ValueError(f"{extra[0]}: unknown key (only `enabled` is allowed here)")
+        return self
 
 
 class TemplatesConfig(_Strict):

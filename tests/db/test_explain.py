@@ -38,5 +38,5 @@ def test_explain_shows_the_scores_and_thresholds_the_decision_used(tmp_path, sto
     shown = console.export_text()
     lines = [" ".join(line.replace("│", " ").split()) for line in shown.splitlines()]
     assert "abuse 0.99 0.70 counts" in lines
-    assert "threat 0.00 0.60 below" in lines
+    assert "threat 0.00 0.83 below" in lines
     assert "needs a manager, a Head of Service or a Director" not in shown  # nothing waits

@@ -94,7 +94,7 @@ def test_same_display_name_across_platforms_is_suspected_not_identified(tmp_path
 
 def test_a_new_account_soon_after_a_block_raising_the_same_issue(tmp_path, store, clock):
     inbox = Inbox(tmp_path, store, clock)
-    rant = "you lot are scum and the repairs to flat 9 Cedar House are a disgrace"
+    rant = "you lot are scum and morons, the repairs to flat 9 Cedar House are a disgrace"
     for _ in range(3):  # warned twice, then a block (unidentified: platform actions only)
         inbox.post("old_account", rant, hours=30)
     with store.begin() as session:  # the policy never mentions blocking: a manager approves
@@ -131,7 +131,7 @@ def test_a_mentioned_tenancy_reference_makes_a_suspected_link_that_never_identif
     tmp_path, store, clock
 ):
     inbox = Inbox(tmp_path, store, clock)
-    inbox.post("anon123", "you lot are scum, my tenancy is T-10231 and nobody listens")
+    inbox.post("anon123", "you lot are scum and liars, my tenancy is T-10231 and nobody listens")
     with store.session() as session:
         link = session.scalar(sa.select(m.AccountLink))
         assert link.state is m.LinkState.SUSPECTED

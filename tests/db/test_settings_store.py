@@ -62,7 +62,7 @@ def test_saved_keys_lay_over_the_file_and_unsaved_keys_follow_it(tmp_path, store
     assert apply_saved_settings(loaded, store).settings_revision is None
     first = save(store, loaded, thresholds__abuse="0.75")
     second = save(store, loaded, words__allowed="Cockermouth Road\nPenistone")
-    assert first.changes == [{"key": "thresholds.abuse", "before": 0.6, "after": 0.75}]
+    assert first.changes == [{"key": "thresholds.abuse", "before": 0.84, "after": 0.75}]
     assert second.changes[0]["key"] == "words.allowed"
     in_force = apply_saved_settings(loaded, store)
     assert in_force.settings_revision == second.id

@@ -51,7 +51,7 @@ def test_demo_twice_duplicates_nothing(tmp_path):
 
 
 def test_scan_highlights_and_gives_a_verdict(tmp_path):
-    result = modbot("scan", "you useless idiot, watch your back", cwd=tmp_path)
+    result = modbot("scan", "useless idiot, he'd better watch his back", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "abuse" in result.stdout and "threat" in result.stdout
     assert "Verdict at the configured thresholds: abuse, threat" in result.stdout

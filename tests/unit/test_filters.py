@@ -1,12 +1,19 @@
-"""The first text filters: what they catch, and what they must leave alone."""
+"""The text filters: what they catch, and what they must leave alone.
+
+A category counts when its score reaches the shipped threshold (config/default.yaml), as it
+does for the bot: the model also keeps near misses as findings below the threshold, so a
+decision can say why they did not count.
+"""
 
 import pytest
 
 from bot.paths import shipped
+from bot.settings.loading import load_config
 from filters.base import Category
 from filters.classifier import TextClassifier
 
 STAFF = ["Dawn Pritchard", "Marcus Webb"]
+THRESHOLDS = load_config(None).settings.thresholds
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +22,7 @@ def classifier() -> TextClassifier:
 
 
 def categories(classifier: TextClassifier, text: str) -> set[Category]:
-    return {f.category for f in classifier.classify(text).findings}
+    return set(classifier.classify(text).labels(THRESHOLDS))
 
 
 # Scunthorpe problem: innocent words and place names (housing-dev.README "Hard-case conventions").
@@ -42,7 +49,7 @@ INNOCENT = [
 
 @pytest.mark.parametrize("text", INNOCENT)
 def test_innocent_words_and_places_stay_clean(classifier, text):
-    assert classifier.classify(text).findings == ()
+    assert categories(classifier, text) == set()
 
 
 # Anger at the service is acceptable under every policy.
@@ -98,7 +105,8 @@ def test_reported_speech_by_a_victim_is_acceptable(classifier):
 def test_findings_carry_spans_into_the_original_text(classifier):
     text = "this is SH1T and f u c k it"
     result = classifier.classify(text)
-    spans = [text[s.start : s.end] for f in result.findings for s in f.spans]
+    words = [f for f in result.findings if f.rule.startswith("profanity:word")]
+    spans = [text[s.start : s.end] for f in words for s in f.spans]
     assert spans == ["SH1T", "f u c k"]
 
 
@@ -112,10 +120,22 @@ def test_config_words_extend_and_allow(tmp_path):
     custom = TextClassifier.build(
         shipped("words"), extra_profanity=["gobshite"], allowed=["shit creek"]
     )
-    # Profanity aimed at a person is profanity and abuse (housing-dev README).
-    assert categories(custom, "you gobshite") == {Category.PROFANITY, Category.ABUSE}
+    # A word the comms team adds is swearing wherever it appears; whether it is also abuse
+    # is the model's reading of the whole text, as for any other insult.
+    assert Category.PROFANITY in categories(custom, "you gobshite")
     assert categories(custom, "what a gobshite idea") == {Category.PROFANITY}
+    assert Category.PROFANITY not in categories(classifier_without(custom), "you gobshite")
+    # An allowed phrase is never swearing: the model may take a listed word away, never add one.
     assert categories(custom, "up shit creek without a paddle") == set()
+    for text in ["up shit creek without a paddle", "Up SHIT Creek, no paddle, no repairs"]:
+        assert custom.classify(text).scores[Category.PROFANITY] == 0.0
+
+
+def classifier_without(custom: TextClassifier) -> TextClassifier:
+    """The same classifier with the shipped word list only."""
+    return TextClassifier(
+        TextClassifier.build(shipped("words")).profanity, custom.model, custom.staff
+    )
 
 
 def test_service_issues_are_recognised(classifier):
@@ -180,7 +200,7 @@ SCUNTHORPE = [
 
 @pytest.mark.parametrize("word", SCUNTHORPE)
 def test_scunthorpe_list_stays_clean(classifier, word):
-    assert classifier.classify(f"Please send someone to {word} about the damp.").findings == ()
+    assert categories(classifier, f"Please send someone to {word} about the damp.") == set()
 
 
 # better-profanity's list flags these; our curated list must not (issue #3).
@@ -191,7 +211,7 @@ def test_ordinary_words_better_profanity_flags_are_clean(classifier, text):
     from better_profanity import profanity
 
     assert profanity.contains_profanity(text)  # the reason for the curation
-    assert classifier.classify(text).findings == ()
+    assert categories(classifier, text) == set()
 
 
 def test_removal_list_words_are_not_profanity(classifier):
@@ -273,3 +293,27 @@ def test_victims_and_lawful_escalation_stay_acceptable(classifier):
     assert categories(classifier, "No tenant deserves to die in a damp flat") == set()
     assert categories(classifier, "Calling immigrants vermin is disgusting and racist") == set()
     assert categories(classifier, "I paid off my arrears last month, please check") == set()
+
+
+def test_a_threshold_moves_its_own_category_and_no_other(classifier):
+    texts = [
+        *ANGRY_BUT_ACCEPTABLE,
+        "you lot are a bunch of clowns",
+        "everyone knows the caretaker nicks the copper pipe",
+        "I'll be waiting for you after work",
+        "Dawn Pritchard lives on Mill Lane, her kids go to St Mary's",
+        "immigrants get all the houses round here",
+        "this is shit",
+    ]
+    results = [classifier.classify(text) for text in texts]
+    moved = 0
+    for category in THRESHOLDS:
+        strict = {**THRESHOLDS, category: 0.99}
+        loose = {**THRESHOLDS, category: 0.35}
+        for result in results:
+            at_strict, at_shipped = set(result.labels(strict)), set(result.labels(THRESHOLDS))
+            at_loose = set(result.labels(loose))
+            assert at_strict <= at_shipped <= at_loose  # raise it, flag less; lower it, more
+            assert at_strict - {category} == at_shipped - {category} == at_loose - {category}
+            moved += at_loose != at_strict
+    assert moved >= 5

@@ -64,8 +64,9 @@ def test_the_queue_puts_the_most_severe_first_and_filters(as_comms):
 def test_a_contact_shows_its_matched_words_findings_clauses_and_why_not(as_comms):
     page = as_comms.client.get("/contacts/15")
     assert page.status_code == 200
-    assert "<mark>he&#39;d better watch his back</mark>" in page.text
-    assert "threat:veiled-threat" in page.text and "0.85" in page.text
+    # The model's finding names the words that raised its score, each marked in the text.
+    assert "<mark>watch</mark>" in page.text and "<mark>better</mark>" in page.text
+    assert "threat:model:watch,better" in page.text
     assert "Policy: Unacceptable user action policy" in page.text  # the clause, cited
     assert "Why other rules did not apply" in as_comms.client.get("/contacts/8").text
     by_ref = as_comms.client.get(

@@ -33,7 +33,7 @@ def hidden(page_text: str) -> dict[str, str]:
 def test_a_threshold_change_is_previewed_then_saved_in_the_name_of_who_saved_it(as_comms):
     page = as_comms.client.get("/settings")
     values = form(page.text)
-    assert values["thresholds.abuse"] == "0.6" and "Dawn Pritchard" in values["words.staff_names"]
+    assert values["thresholds.abuse"] == "0.84" and "Dawn Pritchard" in values["words.staff_names"]
     assert "From the config file." in page.text and "Nothing saved here yet" in page.text
     values["thresholds.profanity"] = "0.99"  # swearing alone no longer counts
     preview = as_comms.post("/settings/preview", values, page="/settings")
@@ -41,7 +41,7 @@ def test_a_threshold_change_is_previewed_then_saved_in_the_name_of_who_saved_it(
     assert "What would change over the last 90 days" in preview.text
     changed = int(re.search(r'id="changed-count">(\d+)<', preview.text).group(1))
     assert changed > 0
-    assert "<code>thresholds.profanity</code> 0.5 → 0.99" in preview.text
+    assert "<code>thresholds.profanity</code> 0.95 → 0.99" in preview.text
     assert re.search(r"<th scope=\"row\">Hidden</th><td class=\"num\">(\d+)</td>", preview.text)
     with as_comms.store.session() as session:  # the preview touched nothing
         assert session.scalar(sa.select(sa.func.count()).select_from(m.SettingsChange)) == 0
@@ -52,11 +52,11 @@ def test_a_threshold_change_is_previewed_then_saved_in_the_name_of_who_saved_it(
     )
     assert saved.url.path == "/settings"
     assert "Settings saved (thresholds.profanity)" in saved.text
-    assert "Saved by Priya Shah" in saved.text and "the config file says 0.5" in saved.text
+    assert "Saved by Priya Shah" in saved.text and "the config file says 0.95" in saved.text
     with as_comms.store.session() as session:
         row = session.scalar(sa.select(m.SettingsChange))
     assert (row.changed_by, row.role) == ("Priya Shah", "comms")
-    assert row.changes == [{"key": "thresholds.profanity", "before": 0.5, "after": 0.99}]
+    assert row.changes == [{"key": "thresholds.profanity", "before": 0.95, "after": 0.99}]
     in_force = apply_saved_settings(as_comms.loaded, as_comms.store)
     assert in_force.settings.thresholds[Category.PROFANITY] == 0.99
 
