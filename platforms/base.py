@@ -293,6 +293,15 @@ class Connector(Protocol):
         """
         ...
 
+    def webhook_unserved(self) -> str | None:
+        """Why this connector's webhooks are not served, or None when they are.
+
+        A webhook is served only with every secret it checks calls against configured and
+        set: an unchecked webhook would let anyone feed the bot contacts. The web app
+        answers 404 for it, `connectors check` and `serve` say why.
+        """
+        ...
+
     def perform(self, request: ActionRequest) -> ActionReceipt:
         """Carry out one supported action; raise a `PlatformError` subclass on failure."""
         ...

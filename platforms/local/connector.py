@@ -39,7 +39,7 @@ from platforms.base import (
     WebhookReply,
     WebhookRequest,
 )
-from platforms.calls import secret_value
+from platforms.calls import secret_value, unset_secrets
 from platforms.local.config import LocalConfig, NonEmpty
 
 
@@ -189,18 +189,29 @@ class LocalConnector:
             parent_id=row.parent_id,
         )
 
+    def webhook_unserved(self) -> str | None:
+        """Not served without a bearer token: `webhook_token_env` must name a set secret."""
+        env = self.config.webhook_token_env
+        if not env:
+            return f"no webhook_token_env is configured for connectors.{self.name}"
+        if unset_secrets(self.secrets, [env]):
+            return f"{env} (its bearer token) is not set"
+        return None
+
     def handle_webhook(self, request: WebhookRequest) -> WebhookReply:
         """Accept POSTed inbox rows (one JSON object or a list of them), for local testing.
 
-        A shared secret, if `webhook_token_env` names one, must arrive as a bearer token.
+        The shared secret `webhook_token_env` names must arrive as a bearer token; without
+        one configured nothing is accepted (the web app does not even serve the URL).
         """
         if request.method != "POST":
             return WebhookReply(405, "POST inbox rows to this URL")
-        if self.config.webhook_token_env:
-            expected = secret_value(self.secrets, self.config.webhook_token_env)
-            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if not hmac.compare_digest(given.encode(), expected.encode()):
-                return WebhookReply(403, "missing or wrong token")
+        if self.webhook_unserved() is not None:
+            return WebhookReply(404, "this connector takes no webhooks: no token is configured")
+        expected = secret_value(self.secrets, str(self.config.webhook_token_env))
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            return WebhookReply(403, "missing or wrong token")
         try:
             data = json.loads(request.body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:

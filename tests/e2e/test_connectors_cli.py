@@ -95,3 +95,39 @@ def test_serve_answers_webhooks(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_check_and_serve_say_which_webhooks_are_not_served(tmp_path):
+    config = write_config(tmp_path)  # the local connector, with no webhook_token_env
+    check = modbot("connectors", "check", "--config", str(config), cwd=tmp_path)
+    assert check.returncode == 0, check.stderr
+    assert "webhooks: not served (no webhook_token_env is configured" in check.stdout
+    example = str(shipped("examples", "production.yaml"))
+    ready = modbot("connectors", "check", "--config", example, cwd=tmp_path, env=SECRETS)
+    assert ready.stdout.count("webhooks: served") == 2  # facebook and x; reddit has none
+    assert modbot("db", "upgrade", "--config", str(config), cwd=tmp_path).returncode == 0
+    port = free_port()
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    server = spawn(
+        "serve",
+        "--config",
+        str(config),
+        "--port",
+        str(port),
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=10)
+    assert "webhooks for connector 'local' are not served" in " ".join(stderr.split())
