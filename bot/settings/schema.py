@@ -328,6 +328,7 @@ class WebConfig(_Strict):
     max_failed_signins: int = Field(default=5, ge=1, le=100)
     lockout_minutes: int = Field(default=15, ge=1, le=1440)
     max_failed_signins_per_address: int = Field(default=20, ge=1, le=10_000)
+    max_request_bytes: int = Field(default=1_000_000, ge=1_000, le=100_000_000)
 
     def session_secret(self) -> SecretStr | None:
         """The key that signs session cookies, or None if its variable is not set.

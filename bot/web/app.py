@@ -29,6 +29,7 @@ from bot.pipeline import PassReport, Pipeline
 from bot.settings.loading import LoadedConfig
 from bot.storage.session import Store
 from bot.web import webhooks
+from bot.web.limits import BodyLimit
 from bot.web.pages import approvals, due, health, people, queue, settings, signin, tasks
 from bot.web.render import STATIC, Pages, build_templates, flash
 from bot.web.security import (
@@ -133,6 +134,7 @@ def create_app(
             https_only=web.secure_cookies,
         )
     app.middleware("http")(_page_headers)
+    app.add_middleware(BodyLimit, max_bytes=web.max_request_bytes)  # outermost: runs first
     app.include_router(webhooks.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (signin, queue, approvals, due, tasks, people, health, settings):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
 import subprocess
 import time
 import urllib.request
@@ -92,6 +93,13 @@ def test_serve_answers_webhooks(tmp_path):
             headers={"X-Hub-Signature-256": f"sha256={digest}", "content-type": "application/json"},
         )
         assert urllib.request.urlopen(request).status == 200
+        # 50 MB declared and none of it sent: refused at once, before any body is read
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            raw.sendall(
+                b"POST /webhooks/facebook HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 52428800\r\n\r\n"
+            )
+            assert raw.recv(200).startswith(b"HTTP/1.1 413 ")
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -289,3 +289,32 @@ def test_facebook_and_x_webhooks_without_their_secrets_are_not_served(client, st
     )
     assert client.get("/webhooks/x", params={"crc_token": "abc"}).status_code == 404
     assert stored(store) == []
+
+
+# --- request size limit --------------------------------------------------------------------
+
+
+def test_a_body_over_the_limit_is_refused_with_413_on_every_route(client, store):
+    big = b'{"object": "page", "entry": [' + b" " * 1_000_100 + b"]}"
+    for path in ("/webhooks/facebook", "/webhooks/x", "/signin", "/healthz", "/nowhere"):
+        answer = client.post(path, content=big, headers=fb_signed(big))
+        assert answer.status_code == 413, path
+        assert "web.max_request_bytes" in answer.text
+    assert stored(store) == []
+
+
+def test_a_streamed_body_without_a_length_is_counted_and_refused(client, store):
+    def chunks():
+        for _ in range(40):
+            yield b" " * 50_000  # 2 MB in all, no Content-Length
+
+    answer = client.post("/webhooks/facebook", content=chunks(), headers=fb_signed(b""))
+    assert answer.status_code == 413
+    assert stored(store) == []
+
+
+def test_a_body_within_the_limit_is_still_taken(client, store):
+    body = recorded("feed-post-add-25.json")
+    padded = body.rstrip()[:-1] + b"," + b'"pad": "' + b"x" * 900_000 + b'"}'
+    answer = client.post("/webhooks/facebook", content=padded, headers=fb_signed(padded))
+    assert answer.status_code == 200 and len(stored(store)) == 1
