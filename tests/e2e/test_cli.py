@@ -131,6 +131,14 @@ def test_tenancy_import_reports_bad_rows_and_imports_nothing(tmp_path):
     assert result.returncode == 2
     assert "row 3: missing tenancy reference" in result.stderr
     assert "nothing was imported" in result.stderr
+    csv.write_text(
+        "tenancy_ref,name,vulnerability_notes,support_contact\n"
+        "T-1,Ann,,\n"
+        "T-2,Bob,deaf, needs BSL interpreter,Carer Jo\n"
+    )
+    result = modbot("tenancies", "import", str(csv), "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 2 and "nothing was imported" in result.stderr
+    assert "row 3: 5 fields where the header has 4" in " ".join(result.stderr.split())
     csv.write_text("tenancy_ref,name\nT-1,Ann\nT-2,Bob\n")
     result = modbot("tenancies", "import", str(csv), "--config", str(config), cwd=tmp_path)
     assert result.returncode == 0 and "2 new" in result.stdout
