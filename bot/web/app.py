@@ -18,6 +18,7 @@ from urllib.parse import quote, urlsplit
 
 import structlog
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import SecretStr
@@ -198,6 +199,17 @@ def _answer_refusals(app: FastAPI, secret_env: str) -> None:
     @app.exception_handler(InputError)
     def not_done(request: Request, exc: InputError) -> Response:
         return refused(request, 400, "That was not done", for_the_page(str(exc)))
+
+    @app.exception_handler(RequestValidationError)
+    def malformed(request: Request, exc: RequestValidationError) -> Response:
+        if any(error["loc"][:1] == ("path",) for error in exc.errors()):
+            return refused(
+                request, 404, "Not found", "There is nothing at that address: check the link."
+            )
+        fields = ", ".join(sorted({str(error["loc"][-1]) for error in exc.errors()}))
+        return refused(
+            request, 400, "That was not done", f"These values could not be read: {fields}."
+        )
 
     @app.exception_handler(PagesClosedError)
     def closed(request: Request, _exc: PagesClosedError) -> Response:

@@ -144,3 +144,20 @@ def test_tenancy_import_reports_bad_rows_and_imports_nothing(tmp_path):
     assert result.returncode == 0 and "2 new" in result.stdout
     result = modbot("tenancies", "import", str(csv), "--config", str(config), cwd=tmp_path)
     assert "0 new, 2 updated" in result.stdout
+
+
+def test_ids_too_large_for_the_database_are_refused_clearly(tmp_path):
+    config = write_config(tmp_path)
+    modbot("db", "upgrade", "--config", str(config), cwd=tmp_path)
+    huge = str(2**64 + 5)
+    for args in (
+        ("approvals", "approve", huge, "--by", "Sunita Rao"),
+        ("tasks", "done", huge, "--by", "Sunita Rao"),
+        ("cases", "close", huge, "--by", "Sunita Rao", "--note", "n"),
+    ):
+        result = modbot(*args, "--config", str(config), cwd=tmp_path)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, args
+        assert "Invalid value for 'ID'" in result.stderr
+    explained = modbot("explain", huge, "--config", str(config), cwd=tmp_path)
+    assert explained.returncode == 2 and "Traceback" not in explained.stderr
+    assert f"there is no contact {huge}" in explained.stderr

@@ -468,3 +468,28 @@ def test_health_shows_connectors_jobs_and_runs_what_is_due(as_manager):
     answer = as_manager.post("/health/run", {}, page="/health")
     assert "Carrying out what is due now" in answer.text
     assert [line["action"] for line in outbox(as_manager)] == ["formal_warning"]
+
+
+HUGE = str(2**64 + 5)  # more than any database id can hold
+
+
+def test_ids_too_large_for_the_database_are_not_found_not_a_crash(as_manager):
+    site = as_manager
+    for path in (f"/contacts/{HUGE}", f"/accounts/{HUGE}", "/accounts/not-a-number"):
+        answer = site.client.get(path)
+        assert answer.status_code == 404, path
+        assert "Not found" in answer.text or "no contact" in answer.text
+    posts = (
+        f"/approvals/{HUGE}",
+        f"/tasks/{HUGE}",
+        f"/tasks/{HUGE}/assessment",
+        f"/reviews/{HUGE}",
+        f"/appeals/{HUGE}/decide",
+        f"/cases/{HUGE}/appeals",
+        f"/links/{HUGE}/confirm",
+        f"/connections/{HUGE}",
+        f"/contacts/{HUGE}/reverse",
+    )
+    for path in posts:
+        answer = site.post(path, {"decision": "approve", "reason": "x"}, follow=False)
+        assert answer.status_code == 404, path
