@@ -161,3 +161,19 @@ def test_ids_too_large_for_the_database_are_refused_clearly(tmp_path):
     explained = modbot("explain", huge, "--config", str(config), cwd=tmp_path)
     assert explained.returncode == 2 and "Traceback" not in explained.stderr
     assert f"there is no contact {huge}" in explained.stderr
+
+
+def test_a_sqlite_path_that_cannot_be_used_is_named_without_a_traceback(tmp_path):
+    (tmp_path / "taken").write_text("a file where a folder should be")
+    (tmp_path / "notes.db").write_text("meeting notes, not a database\n" * 20)
+    cases = {
+        "taken/modbot.db": "cannot create the folder",
+        "notes.db": "is not a SQLite database",
+    }
+    for database, message in cases.items():
+        config = write_config(tmp_path, database={"url": f"sqlite:///{tmp_path / database}"})
+        for command in (("db", "upgrade"), ("status",), ("run", "--once")):
+            result = modbot(*command, "--config", str(config), cwd=tmp_path)
+            assert result.returncode == 2, (database, command, result.stderr)
+            assert message in result.stderr and "Traceback" not in result.stderr
+    assert (tmp_path / "notes.db").read_text().startswith("meeting notes")
