@@ -109,6 +109,7 @@ def serve(
 
     from bot.settings.loading import load_config
     from bot.web.app import create_app
+    from bot.web.serving import log_config
 
     web = load_config(config).settings.web
     if web.session_secret() is None:
@@ -129,7 +130,13 @@ def serve(
             soft_wrap=True,
         )
     with opened_store(config) as (loaded, store):
-        uvicorn.run(create_app(loaded, store), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(loaded, store),
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=log_config(),
+        )
 
 
 def unserved_webhooks(config: Path | None) -> list[tuple[str, str]]:

@@ -6,6 +6,8 @@ Loading (defaults, the user's file, the profile) is in `bot.settings.loading`.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from email.utils import parseaddr
 from pathlib import Path
@@ -337,16 +339,41 @@ class WebConfig(_Strict):
             ConfigError: it is set but too short to be safe.
         """
         secret = read_secret(self.session_secret_env, required=False)
-        if secret is not None and len(secret.get_secret_value()) < 32:
+        if secret is None:
+            return None
+        value = secret.get_secret_value()
+        weakness = (
+            "too short"
+            if len(value) < 32
+            else "too predictable (a pattern, or too few different characters)"
+            if len(set(value)) < 10 or estimated_bits(value) < 96 or _repeats(value)
+            else None
+        )
+        if weakness:
             raise ConfigError(
                 "environment",
                 [
-                    f"{self.session_secret_env}: too short to sign sessions safely; use at "
+                    f"{self.session_secret_env}: {weakness} to sign sessions safely; use at "
                     "least 32 random characters, e.g. the output of: python3 -c "
                     "'import secrets; print(secrets.token_urlsafe(32))'"
                 ],
             )
         return secret
+
+
+def _repeats(value: str) -> bool:
+    """Whether the value is a shorter string said over and over ("0123456789" * 4)."""
+    return (value + value).find(value, 1) < len(value)
+
+
+def estimated_bits(value: str) -> float:
+    """An upper estimate of a secret's entropy from how often each character occurs.
+
+    It cannot prove a secret random, but it catches the predictable ones people type
+    ("a" * 32, a short word repeated); a real random secret scores far above the bar.
+    """
+    counts = Counter(value)
+    return -sum(n * math.log2(n / len(value)) for n in counts.values())
 
 
 class BotConfig(_Strict):

@@ -177,3 +177,16 @@ def test_a_sqlite_path_that_cannot_be_used_is_named_without_a_traceback(tmp_path
             assert result.returncode == 2, (database, command, result.stderr)
             assert message in result.stderr and "Traceback" not in result.stderr
     assert (tmp_path / "notes.db").read_text().startswith("meeting notes")
+
+
+def test_a_password_in_the_config_files_database_url_is_warned_about_not_shown(tmp_path):
+    url = "postgresql+psycopg://modbot:Hunter2-SECRET@127.0.0.1:9/modbot"
+    config = write_config(tmp_path, database={"url": url})
+    result = modbot("config", "check", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    warning = " ".join(result.stderr.split())
+    assert "database_password_in_config" in warning and "MODBOT_DATABASE_URL" in warning
+    assert "Hunter2-SECRET" not in result.stdout + result.stderr
+    clean = write_config(tmp_path, database={"url": "postgresql+psycopg://modbot@db/modbot"})
+    quiet = modbot("config", "check", "--config", str(clean), cwd=tmp_path)
+    assert "database_password_in_config" not in quiet.stderr

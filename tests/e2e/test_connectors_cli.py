@@ -69,8 +69,9 @@ def test_serve_answers_webhooks(tmp_path):
         str(port),
         cwd=tmp_path,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -102,7 +103,9 @@ def test_serve_answers_webhooks(tmp_path):
             assert raw.recv(200).startswith(b"HTTP/1.1 413 ")
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        logged, _ = server.communicate(timeout=10)
+    assert "GET /webhooks/facebook?… HTTP/1.1" in logged  # the access log records the path
+    assert token not in logged and "hub.challenge" not in logged
 
 
 def test_check_and_serve_say_which_webhooks_are_not_served(tmp_path):

@@ -187,14 +187,21 @@ def test_without_a_session_secret_the_pages_are_closed_but_webhooks_still_work(
         assert client.get("/webhooks/facebook").status_code == 404  # no facebook connector
 
 
-def test_a_short_session_secret_is_refused_with_a_clear_message(
+def test_a_short_or_predictable_session_secret_is_refused_with_a_clear_message(
     tmp_path, seeded_store, monkeypatch
 ):
     from bot.errors import ConfigError
 
+    loaded = load_config(write_demo_config(tmp_path))
     monkeypatch.setenv("MODBOT_WEB_SECRET", "too-short")
-    with pytest.raises(ConfigError, match="at least 32 random characters"):
-        create_app(load_config(write_demo_config(tmp_path)), seeded_store)
+    with pytest.raises(ConfigError, match=r"too short .* at least 32 random characters"):
+        create_app(loaded, seeded_store)
+    for predictable in ("a" * 32, "ab" * 20, "password" * 5, "0123456789" * 4):
+        monkeypatch.setenv("MODBOT_WEB_SECRET", predictable)
+        with pytest.raises(ConfigError, match="too predictable"):
+            create_app(loaded, seeded_store)
+    monkeypatch.setenv("MODBOT_WEB_SECRET", "c5b4hWncWiv3vCereBmhRJJj6RNUCuNmA7fkCgA0cB0")
+    assert create_app(loaded, seeded_store).state.pages_open
 
 
 def test_pages_carry_headers_that_keep_them_out_of_caches_and_frames(as_comms):
