@@ -136,6 +136,9 @@ def serve(
             port=port,
             log_level="info",
             log_config=log_config(),
+            # forwarded headers only from the proxies the config trusts (none by default)
+            proxy_headers=bool(web.trusted_proxies),
+            forwarded_allow_ips=list(web.trusted_proxies),
         )
 
 

@@ -6,6 +6,7 @@ Loading (defaults, the user's file, the profile) is in `bot.settings.loading`.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -331,6 +332,19 @@ class WebConfig(_Strict):
     lockout_minutes: int = Field(default=15, ge=1, le=1440)
     max_failed_signins_per_address: int = Field(default=20, ge=1, le=10_000)
     max_request_bytes: int = Field(default=1_000_000, ge=1_000, le=100_000_000)
+    trusted_proxies: tuple[str, ...] = ()
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"'{item}' is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/8)"
+                ) from None
+        return value
 
     def session_secret(self) -> SecretStr | None:
         """The key that signs session cookies, or None if its variable is not set.

@@ -3,12 +3,14 @@
 A member of staff signs in with the name the register records for them (so a decision
 made in the browser carries the same name as one made with `--by NAME` on the command
 line) and a password kept only as an argon2 hash. Failed sign-ins are counted on the
-account in the database, so a lock-out holds however many web processes are running;
-the web layer adds a second, per-address limit of its own.
+account in the database, so a lock-out holds however many web processes are running — but
+not against the owner on a device the account has signed in on before; the web layer adds
+a second, per-address limit of its own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -202,24 +204,36 @@ class SigninResult:
 
 
 def authenticate(
-    session: Session, *, name: str, password: str, now: datetime, limits: SigninLimits
+    session: Session,
+    *,
+    name: str,
+    password: str,
+    now: datetime,
+    limits: SigninLimits,
+    known_devices: Collection[int] = (),
 ) -> SigninResult:
     """Check a name and password, counting failures on the account (the caller commits).
 
     A locked account is refused without looking at the password, so guessing on does not
-    help; the lock lifts by itself after `limits.lockout`, or when an admin sets a new
-    password.
+    help — except from a device the account has signed in on before (its id is in
+    `known_devices`): there the right password still works, so someone guessing elsewhere
+    cannot lock the owner out. The lock lifts by itself after `limits.lockout`, or when an
+    admin sets a new password.
     """
     user = find_user(session, name, lock=True)
     if user is None or not user.active:
         _verify(_dummy_hash(), password)
         return SigninResult()
-    if user.locked_until is not None and user.locked_until > now:
+    locked = user.locked_until is not None and user.locked_until > now
+    if locked and user.id not in known_devices:
+        _verify(_dummy_hash(), password)  # the same time as any other refusal
         return SigninResult(locked_until=user.locked_until)
     if not _verify(user.password_hash, password):
         recent = user.last_failed_at is not None and user.last_failed_at > now - limits.lockout
         user.failed_signins = (user.failed_signins if recent else 0) + 1
         user.last_failed_at = now
+        if locked:
+            return SigninResult(locked_until=user.locked_until)
         if user.failed_signins >= limits.max_failures:
             user.locked_until = now + limits.lockout
             user.failed_signins = 0

@@ -37,6 +37,7 @@ from bot.web.security import (
     SESSION_COOKIE,
     AddressThrottle,
     CsrfRefusedError,
+    KnownDevices,
     PagesClosedError,
     SignInRequiredError,
     pages_open,
@@ -126,6 +127,7 @@ def create_app(
     if secret is None:
         log.warning("review_pages_closed", reason=f"{web.session_secret_env} is not set")
     else:
+        app.state.devices = KnownDevices(secret.get_secret_value(), secure=web.secure_cookies)
         app.add_middleware(
             SessionMiddleware,
             secret_key=secret.get_secret_value(),

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import FormData
 
 from bot.domain import Role
@@ -27,6 +28,8 @@ from bot.staff.roles import Staff
 from bot.storage.models import StaffUser
 
 SESSION_COOKIE = "modbot_session"
+DEVICE_COOKIE = "modbot_device"
+DEVICE_DAYS = 180
 
 
 class SignInRequiredError(Exception):
@@ -151,3 +154,40 @@ class AddressThrottle:
             if len(self._failures) > 10_000:  # a bound on memory under a spray of addresses
                 for stale in [a for a, f in self._failures.items() if not f][:5_000]:
                     del self._failures[stale]
+
+
+class KnownDevices:
+    """Which accounts have signed in on this browser: a signed cookie of their ids.
+
+    A locked account still opens to the right password on a device it has signed in on
+    before, so someone guessing from elsewhere slows only themselves; the cookie is sent
+    only to `/signin` and cannot be forged without the session key.
+    """
+
+    def __init__(self, secret: str, *, secure: bool) -> None:
+        self._signer = URLSafeTimedSerializer(secret, salt="modbot known device")
+        self.secure = secure
+
+    def accounts(self, request: Request) -> list[int]:
+        """The account ids this browser has signed in as (none if the mark is bad or old)."""
+        raw = request.cookies.get(DEVICE_COOKIE)
+        if not raw:
+            return []
+        try:
+            ids = self._signer.loads(raw, max_age=DEVICE_DAYS * 86_400)
+        except BadSignature:
+            return []
+        return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+
+    def remember(self, request: Request, response: Response, user_id: int) -> None:
+        """Add `user_id` to this browser's mark (the ten most recent accounts)."""
+        ids = [user_id, *(i for i in self.accounts(request) if i != user_id)][:10]
+        response.set_cookie(
+            DEVICE_COOKIE,
+            self._signer.dumps(ids),
+            max_age=DEVICE_DAYS * 86_400,
+            path="/signin",
+            httponly=True,
+            samesite="lax",
+            secure=self.secure,
+        )

@@ -1,8 +1,9 @@
 """Signing in and out.
 
-A wrong name and a wrong password get the same answer, so the page does not tell anyone
-which names have accounts. Too many failures lock the account (counted in the database)
-and, separately, the address they came from; both say until when.
+A wrong name, a wrong password and a locked account get the same answer, so the page does
+not tell anyone which names have accounts. Too many failures lock the account (counted in
+the database) except on devices it has signed in on before, and, separately, the address
+they came from; a known device passes both, so guessing cannot lock the owner out.
 """
 
 from __future__ import annotations
@@ -52,8 +53,10 @@ def signin(request: Request, form: Form) -> Response:
             request, "signin.html", context, status=status, title="Sign in"
         )
 
+    devices = request.app.state.devices
+    known = devices.accounts(request)
     until = throttle.blocked_until(address)
-    if until is not None:
+    if until is not None and not known:
         return again(
             f"Too many failed sign-ins from this computer. Try again after "
             f"{until.astimezone(zone):%H:%M}.",
@@ -64,28 +67,30 @@ def signin(request: Request, form: Form) -> Response:
     limits = SigninLimits(web.max_failed_signins, request.app.state.lockout)
     with store(request).begin() as session:
         result = authenticate(
-            session, name=name, password=password, now=now(request), limits=limits
+            session,
+            name=name,
+            password=password,
+            now=now(request),
+            limits=limits,
+            known_devices=known,
         )
         user = result.user
         if user is not None:
             user_id, user_stamp = user.id, stamp(user)
-    if result.locked_until is not None:
+    if user is None:  # a wrong name, a wrong password and a locked account look alike
         throttle.failed(address)
         return again(
-            f"This account is locked after too many wrong passwords, until "
-            f"{result.locked_until.astimezone(zone):%H:%M}. If you need to sign in sooner, "
-            "ask an administrator to set a new password.",
-            429,
-        )
-    if user is None:
-        throttle.failed(address)
-        return again(
-            "That name and password do not match an account. Check both and try again.", 401
+            "That name and password do not match an account. Check both and try again. "
+            f"After {web.max_failed_signins} wrong passwords an account can be signed in to "
+            f"for {web.lockout_minutes} minutes only on a computer it has been used on before.",
+            401,
         )
     request.session.clear()  # a new session on sign-in: nothing carries over
     request.session.update({"uid": user_id, "stamp": user_stamp})
     csrf_token(request)
-    return done(request, f"Signed in as {user.name}.", next_url)
+    response = done(request, f"Signed in as {user.name}.", next_url)
+    devices.remember(request, response, user_id)
+    return response
 
 
 @router.post("/signout")
