@@ -328,6 +328,7 @@ class WebConfig(_Strict):
     session_secret_env: str = Field(default="MODBOT_WEB_SECRET", min_length=1)
     secure_cookies: bool = True
     session_hours: int = Field(default=8, ge=1, le=168)
+    session_idle_minutes: int = Field(default=60, ge=5, le=1440)
     max_failed_signins: int = Field(default=5, ge=1, le=100)
     lockout_minutes: int = Field(default=15, ge=1, le=1440)
     max_failed_signins_per_address: int = Field(default=20, ge=1, le=10_000)

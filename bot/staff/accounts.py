@@ -25,6 +25,7 @@ from bot.audit import audit
 from bot.domain import Role
 from bot.errors import InputError, PermissionRefusedError
 from bot.staff.roles import Staff
+from bot.staff.sessions import end_sessions
 from bot.storage.models import StaffUser
 
 log = structlog.get_logger(__name__)
@@ -126,6 +127,7 @@ def set_password(session: Session, *, name: str, password: str, by: str, now: da
     user.password_changed_at = now
     user.failed_signins = 0
     user.locked_until = None
+    end_sessions(session, user_id=user.id, now=now, reason="password changed")
     audit(
         session,
         actor=by,
@@ -145,6 +147,7 @@ def set_role(session: Session, *, name: str, role: Role, by: str, now: datetime)
     user = _existing(session, name)
     previous = user.role
     user.role = role.value
+    end_sessions(session, user_id=user.id, now=now, reason="role changed")
     audit(
         session,
         actor=by,
@@ -158,7 +161,7 @@ def set_role(session: Session, *, name: str, role: Role, by: str, now: datetime)
 
 
 def set_active(session: Session, *, name: str, active: bool, by: str, now: datetime) -> None:
-    """Disable an account (it is signed out at its next request) or enable it again.
+    """Disable an account (its sessions end at once) or enable it again.
 
     Raises:
         InputError: unknown account.
@@ -167,6 +170,7 @@ def set_active(session: Session, *, name: str, active: bool, by: str, now: datet
     user.active = active
     user.failed_signins = 0
     user.locked_until = None
+    end_sessions(session, user_id=user.id, now=now, reason="enabled" if active else "disabled")
     audit(
         session,
         actor=by,
@@ -237,6 +241,7 @@ def authenticate(
         if user.failed_signins >= limits.max_failures:
             user.locked_until = now + limits.lockout
             user.failed_signins = 0
+            end_sessions(session, user_id=user.id, now=now, reason="locked")
             log.warning("signin_locked", staff_user=user.id)
             audit(
                 session,

@@ -565,3 +565,24 @@ class SettingsChange(Base):
     role: Mapped[str] = mapped_column(sa.String(40))
     changes: Mapped[list[Any]] = mapped_column(default=list)
     note: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class StaffSession(Base):
+    """One sign-in to the review pages, kept here so that it can be ended.
+
+    The browser's cookie carries only a random token; this row holds its SHA-256 digest
+    (a copy of the table opens no session), whose account it is, and when it started and
+    was last used. A session ends at sign-out, after `web.session_hours` however busy, after
+    `web.session_idle_minutes` unused, and when the account's password, role or status
+    changes or it is locked; an ended row stays, with the reason, as the record of it.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    staff_user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_users.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(sa.String(40))

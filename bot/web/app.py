@@ -9,6 +9,7 @@ either way.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -28,6 +29,7 @@ from bot.dates.clock import Clock, system_clock
 from bot.errors import InputError, PermissionRefusedError
 from bot.pipeline import PassReport, Pipeline
 from bot.settings.loading import LoadedConfig
+from bot.staff.sessions import SessionLimits
 from bot.storage.session import Store
 from bot.web import webhooks
 from bot.web.limits import BodyLimit
@@ -123,11 +125,16 @@ def create_app(
     app.state.throttle = AddressThrottle(
         web.max_failed_signins_per_address, app.state.lockout, clock
     )
+    app.state.session_limits = SessionLimits(
+        lifetime=timedelta(hours=web.session_hours),
+        idle=timedelta(minutes=web.session_idle_minutes),
+    )
     app.state.pages_open = secret is not None
     if secret is None:
         log.warning("review_pages_closed", reason=f"{web.session_secret_env} is not set")
     else:
         app.state.devices = KnownDevices(secret.get_secret_value(), secure=web.secure_cookies)
+        app.state.csrf_key = hashlib.sha256(b"csrf|" + secret.get_secret_value().encode()).digest()
         app.add_middleware(
             SessionMiddleware,
             secret_key=secret.get_secret_value(),

@@ -14,9 +14,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bot.staff.accounts import SigninLimits, authenticate
+from bot.staff.sessions import end_session, start_session
 from bot.web.pages._common import done, local_path, now, pages, store, text
 from bot.web.render import flash
-from bot.web.security import Form, csrf_token, stamp
+from bot.web.security import Form
 
 router = APIRouter()
 
@@ -30,7 +31,7 @@ def home() -> RedirectResponse:
 @router.get("/signin")
 def signin_page(request: Request, next: Annotated[str, Query()] = "/queue") -> Response:
     """The sign-in form."""
-    if isinstance(request.session.get("uid"), int):
+    if isinstance(request.session.get("sid"), str):
         return RedirectResponse(local_path(next, "/queue"), status_code=303)
     return pages(request).render(
         request, "signin.html", {"next": local_path(next, "/queue")}, title="Sign in"
@@ -76,7 +77,8 @@ def signin(request: Request, form: Form) -> Response:
         )
         user = result.user
         if user is not None:
-            user_id, user_stamp = user.id, stamp(user)
+            user_id = user.id
+            token = start_session(session, user_id=user_id, now=now(request))
     if user is None:  # a wrong name, a wrong password and a locked account look alike
         throttle.failed(address)
         return again(
@@ -86,8 +88,7 @@ def signin(request: Request, form: Form) -> Response:
             401,
         )
     request.session.clear()  # a new session on sign-in: nothing carries over
-    request.session.update({"uid": user_id, "stamp": user_stamp})
-    csrf_token(request)
+    request.session["sid"] = token
     response = done(request, f"Signed in as {user.name}.", next_url)
     devices.remember(request, response, user_id)
     return response
@@ -95,7 +96,11 @@ def signin(request: Request, form: Form) -> Response:
 
 @router.post("/signout")
 def signout(request: Request, form: Form) -> Response:
-    """End the session."""
+    """End the session, here and on the server: a copy of the cookie opens nothing."""
+    token = request.session.get("sid")
+    if isinstance(token, str):
+        with store(request).begin() as session:
+            end_session(session, token=token, now=now(request), reason="signed out")
     request.session.clear()
     flash(request, "You have signed out.")
     return RedirectResponse("/signin", status_code=303)

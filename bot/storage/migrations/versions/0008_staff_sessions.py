@@ -1,0 +1,44 @@
+"""Server-side sessions for the review pages: one row per sign-in, so each can be ended.
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-05
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "staff_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token_digest", sa.String(length=64), nullable=False),
+        sa.Column("staff_user_id", sa.Integer(), nullable=False),
+        sa.Column("started_at", sa.DateTime(), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(), nullable=False),
+        sa.Column("ended_at", sa.DateTime(), nullable=True),
+        sa.Column("end_reason", sa.String(length=40), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["staff_user_id"],
+            ["staff_users.id"],
+            name=op.f("fk_staff_sessions_staff_user_id_staff_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_sessions")),
+        sa.UniqueConstraint("token_digest", name=op.f("uq_staff_sessions_token_digest")),
+    )
+    op.create_index(
+        op.f("ix_staff_sessions_staff_user_id"), "staff_sessions", ["staff_user_id"], unique=False
+    )
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_staff_sessions_staff_user_id"), table_name="staff_sessions")
+    op.drop_table("staff_sessions")
