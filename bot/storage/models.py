@@ -586,3 +586,20 @@ class StaffSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(sa.String(40))
+
+
+class SetAsideItem(Base):
+    """An item a connector could not read (a malformed inbox row), kept whole.
+
+    Stored with the batch it fell in and the cursor that passed it, so it is neither read
+    twice nor lost; `modbot status` and the health page list it with where it was and why.
+    """
+
+    __tablename__ = "set_aside_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connector: Mapped[str] = mapped_column(sa.String(64), index=True)
+    position: Mapped[str] = mapped_column(sa.String(100))  # "line 12"
+    reason: Mapped[str] = mapped_column(sa.Text)
+    raw: Mapped[str] = mapped_column(sa.Text)
+    set_aside_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -115,11 +115,35 @@ def test_run_once_needs_an_upgraded_database_then_works(tmp_path):
     done = modbot("run", "--once", "--config", str(config), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "stored 1 new" in done.stdout and "hidden: 1" in done.stdout
-    broken = tmp_path / "inbox.jsonl"
-    broken.write_text(broken.read_text() + "{oops\n")
-    failed = modbot("run", "--once", "--config", str(config), cwd=tmp_path)
-    assert failed.returncode == 1
-    assert "inbox.jsonl, line 2: not valid JSON" in failed.stderr
+
+
+def test_a_malformed_inbox_row_is_set_aside_and_the_rest_stored(tmp_path):
+    config = write_config(tmp_path)
+    assert modbot("db", "upgrade", "--config", str(config), cwd=tmp_path).returncode == 0
+    rows = [
+        {
+            "id": str(n),
+            "platform": "facebook",
+            "kind": "comment",
+            "author": {"id": f"u{n}", "handle": f"someone{n}"},
+            "text": "shit service",
+            "created_at": "2026-11-20T10:00:00Z",
+        }
+        for n in range(1, 4)
+    ]
+    lines = [json.dumps(rows[0]), "{oops", json.dumps(rows[1]), json.dumps(rows[2])[:-1]]
+    (tmp_path / "inbox.jsonl").write_text("\n".join(lines) + "\n")
+    first = modbot("run", "--once", "--config", str(config), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "stored 2 new" in first.stdout
+    warned = " ".join(first.stderr.split())
+    assert "set aside: local: line 2 set aside: not valid JSON" in warned
+    assert "local: line 4 set aside: not valid JSON" in warned
+    again = modbot("run", "--once", "--config", str(config), cwd=tmp_path)
+    assert "stored 0 new" in again.stdout and "set aside" not in again.stderr
+    shown = " ".join(modbot("status", "--config", str(config), cwd=tmp_path).stdout.split())
+    assert "Items set aside, unread (2; newest first)" in shown
+    assert "line 2" in shown and "line 4" in shown and "{oops" in shown
 
 
 def test_tenancy_import_reports_bad_rows_and_imports_nothing(tmp_path):

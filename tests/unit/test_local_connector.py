@@ -66,13 +66,24 @@ def test_a_half_written_last_line_waits_for_the_next_pass(connector):
     assert [c.external_id for b in batches for c in b.contacts] == ["c1"]
 
 
-def test_malformed_line_names_the_file_and_line(connector):
-    connector.config.inbox.write_text(row(1) + "{not json\n" + row(3))
-    with pytest.raises(PayloadError, match=r"in\.jsonl, line 2: not valid JSON"):
-        list(connector.fetch_since(None))
-    connector.config.inbox.write_text(row(1) + row(2, kind="shout"))
-    with pytest.raises(PayloadError, match=r"line 2: kind: Input should be"):
-        list(connector.fetch_since(None))
+def test_a_malformed_line_is_set_aside_with_its_line_and_reason_and_the_rest_read(connector):
+    connector.config.inbox.write_text(
+        row(1) + "{not json\n" + row(3) + row(4, kind="shout") + row(5) + row(6)
+    )
+    batches = list(connector.fetch_since(None))
+    read = [c.external_id for b in batches for c in b.contacts]
+    aside = [item for b in batches for item in b.set_aside]
+    assert read == ["c1", "c3", "c5", "c6"]
+    assert [(i.where, i.reason.split(" (")[0]) for i in aside] == [
+        ("line 2", "not valid JSON"),
+        (
+            "line 4",
+            "kind: Input should be 'post', 'comment', 'reply', 'mention' or 'private_message'",
+        ),
+    ]
+    assert aside[0].raw == "{not json" and '"shout"' in aside[1].raw
+    # each item travels with the cursor that passes it: nothing is read twice or skipped
+    assert list(connector.fetch_since(batches[-1].cursor)) == []
 
 
 def test_missing_inbox_and_replaced_inbox_are_explained(connector):

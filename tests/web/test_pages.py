@@ -493,3 +493,23 @@ def test_ids_too_large_for_the_database_are_not_found_not_a_crash(as_manager):
     for path in posts:
         answer = site.post(path, {"decision": "approve", "reason": "x"}, follow=False)
         assert answer.status_code == 404, path
+
+
+def test_the_health_page_lists_items_set_aside(as_comms, web_clock):
+    from bot.ingest.contacts import store_contacts
+    from platforms.base import SetAside
+
+    organisation = as_comms.loaded.settings.organisation
+    item = SetAside("line 7", "not valid JSON (Expecting value at column 1)", "{oops <b>")
+    store_contacts(
+        as_comms.store,
+        [],
+        organisation=organisation,
+        now=web_clock,
+        connector="local",
+        set_aside=[item],
+    )
+    page = as_comms.client.get("/health")
+    assert page.status_code == 200 and "Items set aside" in page.text
+    assert "line 7" in page.text and "not valid JSON" in page.text
+    assert "{oops &lt;b&gt;" in page.text

@@ -1,4 +1,5 @@
-"""Server-side sessions for the review pages: one row per sign-in, so each can be ended.
+"""Server-side sessions for the review pages (one row per sign-in, so each can be ended),
+and connector items set aside because they could not be read.
 
 Revision ID: 0008
 Revises: 0007
@@ -37,8 +38,23 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_staff_sessions_staff_user_id"), "staff_sessions", ["staff_user_id"], unique=False
     )
+    op.create_table(
+        "set_aside_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("connector", sa.String(length=64), nullable=False),
+        sa.Column("position", sa.String(length=100), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("raw", sa.Text(), nullable=False),
+        sa.Column("set_aside_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_set_aside_items")),
+    )
+    op.create_index(
+        op.f("ix_set_aside_items_connector"), "set_aside_items", ["connector"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_set_aside_items_connector"), table_name="set_aside_items")
+    op.drop_table("set_aside_items")
     op.drop_index(op.f("ix_staff_sessions_staff_user_id"), table_name="staff_sessions")
     op.drop_table("staff_sessions")
