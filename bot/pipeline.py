@@ -98,6 +98,7 @@ class Pipeline:
             self.moderator.messages,
             clock=clock,
             stale_after=timedelta(seconds=settings.pipeline.running_stale_after_seconds),
+            claim_lease=timedelta(seconds=settings.pipeline.claim_lease_seconds),
             max_attempts=settings.pipeline.max_attempts,
             should_stop=should_stop,
         )

@@ -188,6 +188,7 @@ class PipelineConfig(_Strict):
 
     batch_size: int = Field(default=500, ge=1, le=10_000)
     running_stale_after_seconds: int = Field(default=300, ge=0)
+    claim_lease_seconds: int = Field(default=30, ge=5, le=3600)
     max_attempts: int = Field(default=5, ge=1, le=50)
 
 

@@ -340,6 +340,7 @@ class Action(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     receipt: Mapped[str | None] = mapped_column(sa.Text)
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(240))  # the runner, while running
     decided_by: Mapped[str | None] = mapped_column(sa.String(200))
     decided_at: Mapped[datetime | None]
     decision_note: Mapped[str | None] = mapped_column(sa.Text)
@@ -603,3 +604,20 @@ class SetAsideItem(Base):
     reason: Mapped[str] = mapped_column(sa.Text)
     raw: Mapped[str] = mapped_column(sa.Text)
     set_aside_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkerLease(Base):
+    """A running action runner: who it is and until when it is known to be alive.
+
+    Renewed from a background thread; an action claimed by a runner whose lease lapsed (or
+    whose process on this machine is gone) is taken over by the next runner at once.
+    """
+
+    __tablename__ = "worker_leases"
+
+    worker: Mapped[str] = mapped_column(sa.String(240), primary_key=True)
+    host: Mapped[str] = mapped_column(sa.String(200))
+    pid: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    renewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]

@@ -1,5 +1,6 @@
 """Server-side sessions for the review pages (one row per sign-in, so each can be ended),
-and connector items set aside because they could not be read.
+connector items set aside because they could not be read, and who holds each claim on an
+action (runner leases).
 
 Revision ID: 0008
 Revises: 0007
@@ -53,7 +54,24 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "worker_leases",
+        sa.Column("worker", sa.String(length=240), nullable=False),
+        sa.Column("host", sa.String(length=200), nullable=False),
+        sa.Column("pid", sa.Integer(), nullable=False),
+        sa.Column("started_at", sa.DateTime(), nullable=False),
+        sa.Column("renewed_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("worker", name=op.f("pk_worker_leases")),
+    )
+    with op.batch_alter_table("actions") as batch_op:
+        batch_op.add_column(sa.Column("claimed_by", sa.String(length=240), nullable=True))
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("actions") as batch_op:
+        batch_op.drop_column("claimed_by")
+    op.drop_table("worker_leases")
     op.drop_index(op.f("ix_set_aside_items_connector"), table_name="set_aside_items")
     op.drop_table("set_aside_items")
     op.drop_index(op.f("ix_staff_sessions_staff_user_id"), table_name="staff_sessions")
