@@ -6,7 +6,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-dates lint bench bench-summary model clean
+.PHONY: demo test test-dates lint bench bench-summary bench-webhooks model clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "modbot needs Python 3.11 or newer")'
@@ -58,6 +58,9 @@ bench: $(VENV)/.installed-test
 
 bench-summary: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_summary.py
+
+bench-webhooks: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/bench_webhooks.py
 
 clean:
 	rm -rf $(VENV) modbot-demo

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from filters.base import Finding
 from platforms.base import PlatformAction
 
+MAX_ROW_ID = 2**63 - 1
+"""The largest row id either database holds (a signed 64-bit integer)."""
+
 
 class Role(enum.StrEnum):
     """Staff roles that the policy profiles name as approvers and appeal deciders."""

@@ -52,6 +52,7 @@ class PassReport:
     outcomes: Counter[str] = field(default_factory=Counter)
     run: RunReport = field(default_factory=RunReport)
     errors: list[str] = field(default_factory=list)
+    set_aside: list[str] = field(default_factory=list)  # unreadable items kept for staff
     stopped: bool = False  # asked to stop: the pass ended between two batches
 
 
@@ -97,6 +98,7 @@ class Pipeline:
             self.moderator.messages,
             clock=clock,
             stale_after=timedelta(seconds=settings.pipeline.running_stale_after_seconds),
+            claim_lease=timedelta(seconds=settings.pipeline.claim_lease_seconds),
             max_attempts=settings.pipeline.max_attempts,
             should_stop=should_stop,
         )
@@ -135,6 +137,9 @@ class Pipeline:
         for problem in result.problems:
             report.errors.append(f"{name}: {problem}")
             log.warning("connector_failed", connector=name, error=problem)
+        for item in result.set_aside:
+            report.set_aside.append(f"{name}: {item}")
+            log.warning("item_set_aside", connector=name, item=item)
         report.fetched[name] = result.fetched
         report.stored += result.stored
         report.stopped = report.stopped or result.stopped

@@ -197,6 +197,19 @@ class Recall(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class SetAside:
+    """An item a connector could not read, kept whole so that nothing is lost.
+
+    The pipeline stores it with the batch and its cursor, and staff see it (with `where`
+    and `reason`) in `modbot status` and on the health page; the rest of the batch goes on.
+    """
+
+    where: str  # "line 12" of the inbox
+    reason: str
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
 class FetchedBatch:
     """Contacts fetched in one go and the cursor that covers exactly them.
 
@@ -207,6 +220,7 @@ class FetchedBatch:
     contacts: tuple[Contact, ...]
     cursor: str | None
     warnings: tuple[str, ...] = ()  # e.g. a polling gap longer than the platform's window
+    set_aside: tuple[SetAside, ...] = ()  # items it could not read, in the cursor's range
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +304,15 @@ class Connector(Protocol):
 
         Verification handshakes and signature checks belong here, with the platform's own
         rules; the web app stores the returned contacts idempotently and answers at once.
+        """
+        ...
+
+    def webhook_unserved(self) -> str | None:
+        """Why this connector's webhooks are not served, or None when they are.
+
+        A webhook is served only with every secret it checks calls against configured and
+        set: an unchecked webhook would let anyone feed the bot contacts. The web app
+        answers 404 for it, `connectors check` and `serve` say why.
         """
         ...
 

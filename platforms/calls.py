@@ -188,6 +188,19 @@ def secret_value(secrets: SecretSource, env_name: str) -> str:
     return secret.get_secret_value()
 
 
+def unset_secrets(secrets: SecretSource, env_names: list[str]) -> list[str]:
+    """Which of these secrets cannot be read (unset, or a `_FILE` that cannot be read)."""
+    unset = []
+    for env_name in env_names:
+        try:
+            value = secrets(env_name, required=False)
+        except Exception:  # an unreadable secret file: as good as unset here
+            value = None
+        if value is None or not value.get_secret_value():
+            unset.append(env_name)
+    return unset
+
+
 SDK_LOGGERS = ("tweepy", "prawcore", "praw", "facebook", "urllib3", "requests_oauthlib", "oauthlib")
 
 

@@ -2,8 +2,10 @@
 
 Each action is claimed (state `running`, attempt counted) and committed *before* the platform
 is called, then finished (`done` with the platform's receipt, or `failed` with the error) in a
-second transaction. A crash in between leaves the action `running`; the next run asks the
-connector whether it already happened (`Connector.already_done`). If it did, it is recorded;
+second transaction. A crash in between leaves the action `running`, claimed in the runner's
+name (`bot.act.claims`); as soon as that runner is known to be gone — its lease lapsed, or
+its process on this machine no longer exists — the next run asks the connector whether it
+already happened (`Connector.already_done`). If it did, it is recorded;
 if the connector cannot tell, an idempotent action (hide, block, mute) is simply done again,
 and a message (public reply, private warning) is never resent blindly: staff get a task to
 check. Claims use `FOR UPDATE SKIP LOCKED`, so several runners never take the same action.
@@ -20,6 +22,7 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.orm import Session, joinedload
 
+from bot.act.claims import Worker, gone
 from bot.act.letters import write_letter
 from bot.audit import BOT, audit
 from bot.dates.clock import Clock, system_clock
@@ -91,6 +94,7 @@ class ActionRunner:
         *,
         clock: Clock = system_clock,
         stale_after: timedelta = timedelta(minutes=5),
+        claim_lease: timedelta = timedelta(seconds=30),
         max_attempts: int = 5,
         batch_size: int = 200,
         should_stop: Callable[[], bool] = lambda: False,
@@ -107,10 +111,12 @@ class ActionRunner:
         self._writes: StateWrites | None = None  # the open transaction's deferred updates
         self._notes_connection: sa.Connection | None = None
         self.should_stop = should_stop
+        self.worker = Worker(store, lease=claim_lease, clock=clock)
 
     def run(self) -> RunReport:
         """Recover stale actions, then run every runnable action, batch by batch."""
         report = RunReport()
+        self.worker.start()  # alive before claiming anything, until `close`
         self._recover(report)
         blocked: set[str] = set()  # connectors that stopped (auth, rate limit) this run
         after = 0  # each action is looked at once per run, in id order
@@ -160,7 +166,8 @@ class ActionRunner:
         return self._notes_connection
 
     def close(self) -> None:
-        """Return the receipts connection to the pool."""
+        """Give up this runner's lease and return the receipts connection to the pool."""
+        self.worker.release()
         if self._notes_connection is not None:
             self._notes_connection.close()
             self._notes_connection = None
@@ -242,7 +249,14 @@ class ActionRunner:
                     continue
                 if action.contact.connector in blocked:
                     continue
-                self._set(session, action, ActionState.RUNNING, now, attempts=action.attempts + 1)
+                self._set(
+                    session,
+                    action,
+                    ActionState.RUNNING,
+                    now,
+                    attempts=action.attempts + 1,
+                    claimed_by=self.worker.id,
+                )
                 claimed.append(_Claimed(action.id, action.contact.connector, self._request(action)))
         return claimed, last
 
@@ -344,7 +358,11 @@ class ActionRunner:
             issued = warnings_issued(session, {a.contact_id for a in loaded.values()})
             for claimed, result in results:
                 action = loaded.get(claimed.action_id)
-                if action is None or action.state is not ActionState.RUNNING:
+                if (
+                    action is None
+                    or action.state is not ActionState.RUNNING
+                    or action.claimed_by != self.worker.id  # taken over: no longer ours
+                ):
                     continue
                 if isinstance(result, ActionReceipt):
                     self._done(session, action, result, now, issued)
@@ -433,10 +451,20 @@ class ActionRunner:
         now = self.clock()
         cutoff = now - self.stale_after
         with self._transaction(now) as session:
+            owners = session.scalars(
+                sa.select(Action.claimed_by)
+                .where(Action.state == ActionState.RUNNING, Action.claimed_by.is_not(None))
+                .distinct()
+            ).all()
+            dead = gone(session, [o for o in owners if o], me=self.worker.id, clock=self.clock)
+            unowned_and_old = sa.and_(Action.claimed_by.is_(None), Action.updated_at <= cutoff)
             stale = list(
                 session.scalars(
                     sa.select(Action)
-                    .where(Action.state == ActionState.RUNNING, Action.updated_at <= cutoff)
+                    .where(
+                        Action.state == ActionState.RUNNING,
+                        sa.or_(unowned_and_old, Action.claimed_by.in_(dead)),
+                    )
                     .with_for_update(skip_locked=True, of=Action)
                     .options(joinedload(Action.contact).joinedload(Contact.account))
                 ).unique()

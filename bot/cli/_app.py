@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from bot.domain import MAX_ROW_ID
+
 if TYPE_CHECKING:
     from bot.settings.loading import LoadedConfig
     from bot.storage.session import Store
@@ -38,6 +40,9 @@ ConfigOption = Annotated[
         dir_okay=False,
     ),
 ]
+
+RowId = Annotated[int, typer.Argument(min=1, max=MAX_ROW_ID, metavar="ID", help="Its number.")]
+"""A row id on the command line: one no database row can have is refused by name."""
 
 
 def group(name: str, help_text: str) -> typer.Typer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,8 +19,9 @@ def connectors_check(config: ConfigOption = None) -> None:
     """Validate each connector's settings and credentials, and show what it can do.
 
     Calls no platform: it checks that every environment variable a connector needs is set
-    (never printing a value) and lists the actions the bot will do itself; everything else
-    becomes a task for staff. Exits with status 1 if any credential is missing.
+    (never printing a value), lists the actions the bot will do itself (everything else
+    becomes a task for staff), and says whether its webhooks are served: only with a secret
+    to check each call against. Exits with status 1 if any credential is missing.
     """
     from bot.settings.loading import load_config
     from bot.settings.secrets import missing_secrets, read_secret
@@ -39,6 +41,12 @@ def connectors_check(config: ConfigOption = None) -> None:
         console.print(f"  can: {', '.join(can)}")
         for note in getattr(connector, "notes", list)():
             console.print(f"  note: {note}")
+        if caps & Capability.WEBHOOK:
+            unserved = connector.webhook_unserved()
+            served = (
+                "[green]served[/]" if unserved is None else f"[yellow]not served[/] ({unserved})"
+            )
+            console.print(f"  webhooks: {served}")
         envs = getattr(connector, "credential_envs", dict)()
         if envs:
             table = Table(box=None, padding=(0, 2), show_header=False)
@@ -92,14 +100,16 @@ def serve(
 
     Staff sign in at http://HOST:PORT/ with accounts made by `modbot users add`; the pages
     need the session key the config names (MODBOT_WEB_SECRET by default). Webhook
-    deliveries are checked, stored at once and moderated in the background. Put HTTPS in
-    front of it.
+    deliveries are checked, stored at once and moderated in the background; a connector's
+    webhook is served only with its secret set (a warning at start-up names the others).
+    Put HTTPS in front of it (docs/security.md).
     """
     import uvicorn
     from rich.text import Text
 
     from bot.settings.loading import load_config
     from bot.web.app import create_app
+    from bot.web.serving import log_config
 
     web = load_config(config).settings.web
     if web.session_secret() is None:
@@ -112,5 +122,44 @@ def serve(
             ),
             soft_wrap=True,
         )
+    for name, why in unserved_webhooks(config):
+        errors.print(
+            Text.assemble(
+                ("warning: ", "yellow"), f"webhooks for connector '{name}' are not served: {why}"
+            ),
+            soft_wrap=True,
+        )
     with opened_store(config) as (loaded, store):
-        uvicorn.run(create_app(loaded, store), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(loaded, store),
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=log_config(),
+            # forwarded headers only from the proxies the config trusts (none by default)
+            proxy_headers=bool(web.trusted_proxies),
+            forwarded_allow_ips=list(web.trusted_proxies),
+        )
+
+
+def unserved_webhooks(config: Path | None) -> list[tuple[str, str]]:
+    """Each connector that could take webhooks but is not served, and why (no secret)."""
+    from bot.settings.loading import load_config
+    from bot.settings.secrets import read_secret
+    from platforms.base import Capability
+    from platforms.registry import build_connector
+
+    unserved = []
+    for name, settings in load_config(config).settings.connectors.items():
+        connector = build_connector(name, settings, read_secret)
+        try:
+            why = (
+                connector.webhook_unserved()
+                if connector.capabilities & Capability.WEBHOOK
+                else None
+            )
+        finally:
+            connector.close()
+        if why is not None:
+            unserved.append((name, why))
+    return unserved

@@ -74,6 +74,11 @@ def run(
         console.print(f"  {outcome}: {count}")
     for message in [*report.errors, *report.run.errors]:
         errors.print(Text.assemble(("warning: ", "yellow"), message), soft_wrap=True)
+    for message in report.set_aside:
+        errors.print(
+            Text.assemble(("set aside: ", "yellow"), message, " (see `modbot status`)"),
+            soft_wrap=True,
+        )
     if report.errors:
         raise typer.Exit(1)
 

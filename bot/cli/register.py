@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bot.cli._app import ConfigOption, app, console, group, opened_store
+from bot.cli._app import ConfigOption, RowId, app, console, group, opened_store
 from bot.dates.clock import system_clock
 from bot.domain import Role
 from bot.errors import InputError
@@ -98,14 +98,16 @@ def _approval(action_id: int, approve: bool, by: str, note: str, config: Path | 
 
 
 @approvals_app.command("approve")
-def approvals_approve(action_id: int, by: By, note: Note = "", config: ConfigOption = None) -> None:
+def approvals_approve(
+    action_id: RowId, by: By, note: Note = "", config: ConfigOption = None
+) -> None:
     """Approve an action; it is carried out on the next pass."""
     _approval(action_id, True, by, note, config)
 
 
 @approvals_app.command("reject")
 def approvals_reject(
-    action_id: int,
+    action_id: RowId,
     by: By,
     reason: Annotated[str, typer.Option("--reason", help="Why it should not go ahead.")],
     config: ConfigOption = None,
@@ -153,13 +155,13 @@ def _close(task_id: int, done: bool, by: str, note: str, config: Path | None) ->
 
 
 @tasks_app.command("done")
-def tasks_done(task_id: int, by: By, note: Note = "", config: ConfigOption = None) -> None:
+def tasks_done(task_id: RowId, by: By, note: Note = "", config: ConfigOption = None) -> None:
     """Mark a task done (a warning sent by hand then counts as sent)."""
     _close(task_id, True, by, note, config)
 
 
 @tasks_app.command("not-needed")
-def tasks_not_needed(task_id: int, by: By, note: Note, config: ConfigOption = None) -> None:
+def tasks_not_needed(task_id: RowId, by: By, note: Note, config: ConfigOption = None) -> None:
     """Mark a task not needed, with the reason."""
     _close(task_id, False, by, note, config)
 
@@ -169,7 +171,7 @@ def tasks_not_needed(task_id: int, by: By, note: Note, config: ConfigOption = No
 
 @assessments_app.command("conclude")
 def assessments_conclude(
-    task_id: int,
+    task_id: RowId,
     by: By,
     note: Note,
     unacceptable: Annotated[
@@ -244,7 +246,7 @@ def reviews_due_command(
 
 @reviews_app.command("record")
 def reviews_record(
-    restriction_id: int,
+    restriction_id: RowId,
     outcome: Annotated[str, typer.Option(help="continue or end")],
     by: By,
     note: Note,
@@ -291,7 +293,7 @@ def _date(value: str) -> date:
 
 @appeals_app.command("open")
 def appeals_open(
-    case_id: int,
+    case_id: RowId,
     received: Annotated[str, typer.Option(help="The date the appeal arrived (YYYY-MM-DD).")],
     by: By,
     config: ConfigOption = None,
@@ -332,7 +334,7 @@ def appeals_open(
 
 @appeals_app.command("decide")
 def appeals_decide(
-    appeal_id: int,
+    appeal_id: RowId,
     outcome: Annotated[str, typer.Option(help="upheld, overturned or varied")],
     by: By,
     note: Note,
@@ -391,7 +393,7 @@ def appeals_due_command(
 
 
 @cases_app.command("close")
-def cases_close(case_id: int, by: By, note: Note, config: ConfigOption = None) -> None:
+def cases_close(case_id: RowId, by: By, note: Note, config: ConfigOption = None) -> None:
     """Close a case (restrictions must have ended)."""
     from bot.register.cases import close_case
 

@@ -91,6 +91,19 @@ def status(config: ConfigOption = None) -> None:
         name = c.name + ("" if c.configured else " (no longer configured)")
         table.add_row(name, _when(c.last_success_at, now), _when(c.cursor_moved_at, now), error)
     console.print(table)
+    if report.set_aside:
+        table = Table(title=f"Items set aside, unread ({report.set_aside_total}; newest first)")
+        for column in ("Connector", "Where", "Why", "When", "As received"):
+            table.add_column(column, overflow="fold")
+        for item in report.set_aside:
+            table.add_row(
+                item.connector,
+                item.position,
+                escape(item.reason),
+                _when(item.set_aside_at, now),
+                escape(item.raw[:200]),
+            )
+        console.print(table)
 
     waiting = sum(count for _, count, _ in report.approvals)
     console.print(f"Pending approvals: [bold]{waiting}[/]")

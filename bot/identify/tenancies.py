@@ -113,6 +113,16 @@ def parse_handles(value: str) -> tuple[tuple[str, str], ...]:
     return tuple(handles)
 
 
+_EXTRA = "\x00extra fields"  # where DictReader puts fields beyond the header's
+
+
+def _field_count(record: Mapping[str, object]) -> int:
+    """How many fields the row really had: a short row leaves None, a long one extras."""
+    extra = record.get(_EXTRA)
+    present = sum(1 for key, value in record.items() if key != _EXTRA and value is not None)
+    return present + (len(extra) if isinstance(extra, list) else 0)
+
+
 def check_file(path: Path, mapping: Mapping[str, str]) -> tuple[list[TenancyRow], list[str]]:
     """Read and check every row; return the good rows and one problem line per bad row."""
     try:
@@ -127,7 +137,7 @@ def check_file(path: Path, mapping: Mapping[str, str]) -> tuple[list[TenancyRow]
             f"{path}, line {line}: not UTF-8 text (byte {exc.start}). Export the file as "
             "UTF-8 CSV and import it again; nothing was imported."
         ) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""), restkey=_EXTRA, restval=None)
     headers = reader.fieldnames or []
     missing = [mapping[f] for f in REQUIRED if mapping[f] not in headers]
     if missing:
@@ -139,6 +149,12 @@ def check_file(path: Path, mapping: Mapping[str, str]) -> tuple[list[TenancyRow]
     problems: list[str] = []
     seen: dict[str, int] = {}
     for number, record in enumerate(reader, start=2):  # row 1 is the header
+        if (count := _field_count(record)) != len(headers):
+            problems.append(
+                f"row {number}: {count} fields where the header has {len(headers)}; a comma "
+                "inside a field (a vulnerability note, say) needs the field in double quotes"
+            )
+            continue
 
         def get(name: str, record: dict[str, str | None] = record) -> str:
             return (record.get(mapping[name]) or "").strip()

@@ -25,7 +25,7 @@ from bot.storage import models as m
 from bot.storage.models import NEW, OWN
 from bot.storage.queries import insert_ignoring_duplicates
 from bot.storage.session import Store
-from platforms.base import Connector, Contact
+from platforms.base import Connector, Contact, SetAside
 
 
 @dataclass
@@ -35,6 +35,7 @@ class Ingested:
     fetched: int = 0
     stored: int = 0
     problems: list[str] = field(default_factory=list)
+    set_aside: list[str] = field(default_factory=list)  # "line 12: why", one per item
     stopped: bool = False  # asked to stop between two batches
 
 
@@ -46,13 +47,26 @@ def store_contacts(
     now: Clock,
     connector: str = "",
     cursor: str | None = None,
+    set_aside: Sequence[SetAside] = (),
 ) -> int:
     """Store contacts once each (a repeat is ignored) and, for a poll, `connector`'s cursor.
 
-    Webhook deliveries come here with no cursor. Returns how many were new.
+    Items the connector set aside are kept in the same transaction, so the cursor never
+    passes one that was not stored. Webhook deliveries come here with no cursor. Returns
+    how many contacts were new.
     """
     at = now()
     with store.begin() as session:
+        for item in set_aside:
+            session.add(
+                m.SetAsideItem(
+                    connector=connector,
+                    position=item.where,
+                    reason=item.reason,
+                    raw=item.raw,
+                    set_aside_at=at,
+                )
+            )
         accounts = upsert_accounts(session, (c.account for c in contacts), at)
         rows = [
             {
@@ -104,9 +118,11 @@ def ingest(
                 now=clock,
                 connector=name,
                 cursor=batch.cursor,
+                set_aside=batch.set_aside,
             )
             result.fetched += len(batch.contacts)
             result.problems.extend(batch.warnings)
+            result.set_aside.extend(f"{i.where} set aside: {i.reason}" for i in batch.set_aside)
             if should_stop():
                 result.stopped = True
                 break

@@ -30,6 +30,7 @@ from bot.storage.models import (
     Finding,
     LinkState,
     ManualTask,
+    SetAsideItem,
 )
 
 PURGED = "[removed under the retention policy]"
@@ -44,6 +45,7 @@ class PurgeReport:
     connections: int = 0
     cases_anonymised: int = 0
     accounts_anonymised: int = 0
+    set_aside_items: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """The counts, for the audit trail and the CLI."""
@@ -127,6 +129,12 @@ def purge(
             or 0
         )
     report.accounts_anonymised = _anonymise_accounts(session)
+    report.set_aside_items = (
+        session.execute(
+            sa.delete(SetAsideItem).where(SetAsideItem.set_aside_at < text_cutoff)
+        ).rowcount
+        or 0
+    )  # unread items hold contact text too
     audit(
         session,
         actor=BOT,

@@ -1,8 +1,8 @@
 """What `modbot status` shows, gathered from the database so any process can show it.
 
 The scheduler's leader and each job's next and last run come from the lease and job tables
-the service keeps; connector health from the cursors the pipeline keeps; approvals, failed
-actions and open tasks from the register, counted in SQL.
+the service keeps; connector health from the cursors the pipeline keeps, and the items it
+set aside; approvals, failed actions and open tasks from the register, counted in SQL.
 """
 
 from __future__ import annotations
@@ -18,9 +18,18 @@ from bot.scheduler.lease import current_lease
 from bot.scheduler.ledger import all_jobs
 from bot.scheduler.schedules import schedules
 from bot.settings.loading import LoadedConfig
-from bot.storage.models import Action, ConnectorCursor, ManualTask, SchedulerLease, SummarySend
+from bot.storage.models import (
+    Action,
+    ConnectorCursor,
+    ManualTask,
+    SchedulerLease,
+    SetAsideItem,
+    SummarySend,
+)
 from bot.summary.model import TASK_LABELS
 from bot.summary.sends import latest_sends
+
+SET_ASIDE_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,8 @@ class Status:
     running_actions: int
     tasks: tuple[tuple[str, str, int, datetime], ...]  # label, role, count, oldest
     sends: tuple[SummarySend, ...]
+    set_aside: tuple[SetAsideItem, ...] = ()  # the newest first, at most SET_ASIDE_SHOWN
+    set_aside_total: int = 0
 
     @property
     def leader(self) -> str | None:
@@ -154,4 +165,12 @@ def gather_status(session: Session, loaded: LoadedConfig, *, now: datetime) -> S
         running_actions=by_state.get(ActionState.RUNNING, 0),
         tasks=tasks,
         sends=tuple(latest_sends(session)),
+        set_aside=tuple(
+            session.scalars(
+                sa.select(SetAsideItem)
+                .order_by(SetAsideItem.set_aside_at.desc(), SetAsideItem.id.desc())
+                .limit(SET_ASIDE_SHOWN)
+            )
+        ),
+        set_aside_total=session.scalar(sa.select(sa.func.count()).select_from(SetAsideItem)) or 0,
     )

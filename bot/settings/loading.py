@@ -16,15 +16,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import structlog
 import yaml
 from pydantic import (
     ValidationError,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.errors import ConfigError
 from bot.paths import shipped
 from bot.settings.profile import PolicyProfile
 from bot.settings.schema import BotConfig
+
+log = structlog.get_logger(__name__)
 
 REPLACED_WHOLE = {("connectors",)}
 
@@ -76,6 +81,14 @@ def load_config(path: Path | str | None = None) -> LoadedConfig:
                 "it can be read)"
             ],
         )
+    if path is not None and _has_password(user):
+        log.warning(
+            "database_password_in_config",
+            file=str(path),
+            advice="a password in database.url is readable by anyone who can read the file; "
+            f"put the whole URL in the environment variable database.url_env names "
+            f"({settings.database.url_env or 'e.g. MODBOT_DATABASE_URL'}) and remove it here",
+        )
     from bot.decide.messages import check_templates  # local: messages needs the validated settings
 
     check_templates(settings, profile)
@@ -83,6 +96,18 @@ def load_config(path: Path | str | None = None) -> LoadedConfig:
 
     check_summary_templates(settings)
     return LoadedConfig(settings=settings, profile=profile, files=tuple(files))
+
+
+def _has_password(user: dict[str, Any]) -> bool:
+    """Whether the user's file writes a password into `database.url`."""
+    database = user.get("database")
+    url = database.get("url") if isinstance(database, dict) else None
+    if not isinstance(url, str):
+        return False
+    try:
+        return bool(make_url(url).password)
+    except ArgumentError:
+        return False
 
 
 def load_profile(name_or_path: str, overrides: dict[str, Any], config_file: str) -> PolicyProfile:

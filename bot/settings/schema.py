@@ -6,6 +6,9 @@ Loading (defaults, the user's file, the profile) is in `bot.settings.loading`.
 
 from __future__ import annotations
 
+import ipaddress
+import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from email.utils import parseaddr
 from pathlib import Path
@@ -186,6 +189,7 @@ class PipelineConfig(_Strict):
 
     batch_size: int = Field(default=500, ge=1, le=10_000)
     running_stale_after_seconds: int = Field(default=300, ge=0)
+    claim_lease_seconds: int = Field(default=30, ge=5, le=3600)
     max_attempts: int = Field(default=5, ge=1, le=50)
 
 
@@ -326,9 +330,24 @@ class WebConfig(_Strict):
     session_secret_env: str = Field(default="MODBOT_WEB_SECRET", min_length=1)
     secure_cookies: bool = True
     session_hours: int = Field(default=8, ge=1, le=168)
+    session_idle_minutes: int = Field(default=60, ge=5, le=1440)
     max_failed_signins: int = Field(default=5, ge=1, le=100)
     lockout_minutes: int = Field(default=15, ge=1, le=1440)
     max_failed_signins_per_address: int = Field(default=20, ge=1, le=10_000)
+    max_request_bytes: int = Field(default=1_000_000, ge=1_000, le=100_000_000)
+    trusted_proxies: tuple[str, ...] = ()
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"'{item}' is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/8)"
+                ) from None
+        return value
 
     def session_secret(self) -> SecretStr | None:
         """The key that signs session cookies, or None if its variable is not set.
@@ -337,16 +356,41 @@ class WebConfig(_Strict):
             ConfigError: it is set but too short to be safe.
         """
         secret = read_secret(self.session_secret_env, required=False)
-        if secret is not None and len(secret.get_secret_value()) < 32:
+        if secret is None:
+            return None
+        value = secret.get_secret_value()
+        weakness = (
+            "too short"
+            if len(value) < 32
+            else "too predictable (a pattern, or too few different characters)"
+            if len(set(value)) < 10 or estimated_bits(value) < 96 or _repeats(value)
+            else None
+        )
+        if weakness:
             raise ConfigError(
                 "environment",
                 [
-                    f"{self.session_secret_env}: too short to sign sessions safely; use at "
+                    f"{self.session_secret_env}: {weakness} to sign sessions safely; use at "
                     "least 32 random characters, e.g. the output of: python3 -c "
                     "'import secrets; print(secrets.token_urlsafe(32))'"
                 ],
             )
         return secret
+
+
+def _repeats(value: str) -> bool:
+    """Whether the value is a shorter string said over and over ("0123456789" * 4)."""
+    return (value + value).find(value, 1) < len(value)
+
+
+def estimated_bits(value: str) -> float:
+    """An upper estimate of a secret's entropy from how often each character occurs.
+
+    It cannot prove a secret random, but it catches the predictable ones people type
+    ("a" * 32, a short word repeated); a real random secret scores far above the bar.
+    """
+    counts = Counter(value)
+    return -sum(n * math.log2(n / len(value)) for n in counts.values())
 
 
 class BotConfig(_Strict):

@@ -3,12 +3,14 @@
 A member of staff signs in with the name the register records for them (so a decision
 made in the browser carries the same name as one made with `--by NAME` on the command
 line) and a password kept only as an argon2 hash. Failed sign-ins are counted on the
-account in the database, so a lock-out holds however many web processes are running;
-the web layer adds a second, per-address limit of its own.
+account in the database, so a lock-out holds however many web processes are running — but
+not against the owner on a device the account has signed in on before; the web layer adds
+a second, per-address limit of its own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -23,6 +25,7 @@ from bot.audit import audit
 from bot.domain import Role
 from bot.errors import InputError, PermissionRefusedError
 from bot.staff.roles import Staff
+from bot.staff.sessions import end_sessions
 from bot.storage.models import StaffUser
 
 log = structlog.get_logger(__name__)
@@ -124,6 +127,7 @@ def set_password(session: Session, *, name: str, password: str, by: str, now: da
     user.password_changed_at = now
     user.failed_signins = 0
     user.locked_until = None
+    end_sessions(session, user_id=user.id, now=now, reason="password changed")
     audit(
         session,
         actor=by,
@@ -143,6 +147,7 @@ def set_role(session: Session, *, name: str, role: Role, by: str, now: datetime)
     user = _existing(session, name)
     previous = user.role
     user.role = role.value
+    end_sessions(session, user_id=user.id, now=now, reason="role changed")
     audit(
         session,
         actor=by,
@@ -156,7 +161,7 @@ def set_role(session: Session, *, name: str, role: Role, by: str, now: datetime)
 
 
 def set_active(session: Session, *, name: str, active: bool, by: str, now: datetime) -> None:
-    """Disable an account (it is signed out at its next request) or enable it again.
+    """Disable an account (its sessions end at once) or enable it again.
 
     Raises:
         InputError: unknown account.
@@ -165,6 +170,7 @@ def set_active(session: Session, *, name: str, active: bool, by: str, now: datet
     user.active = active
     user.failed_signins = 0
     user.locked_until = None
+    end_sessions(session, user_id=user.id, now=now, reason="enabled" if active else "disabled")
     audit(
         session,
         actor=by,
@@ -202,27 +208,40 @@ class SigninResult:
 
 
 def authenticate(
-    session: Session, *, name: str, password: str, now: datetime, limits: SigninLimits
+    session: Session,
+    *,
+    name: str,
+    password: str,
+    now: datetime,
+    limits: SigninLimits,
+    known_devices: Collection[int] = (),
 ) -> SigninResult:
     """Check a name and password, counting failures on the account (the caller commits).
 
     A locked account is refused without looking at the password, so guessing on does not
-    help; the lock lifts by itself after `limits.lockout`, or when an admin sets a new
-    password.
+    help — except from a device the account has signed in on before (its id is in
+    `known_devices`): there the right password still works, so someone guessing elsewhere
+    cannot lock the owner out. The lock lifts by itself after `limits.lockout`, or when an
+    admin sets a new password.
     """
     user = find_user(session, name, lock=True)
     if user is None or not user.active:
         _verify(_dummy_hash(), password)
         return SigninResult()
-    if user.locked_until is not None and user.locked_until > now:
+    locked = user.locked_until is not None and user.locked_until > now
+    if locked and user.id not in known_devices:
+        _verify(_dummy_hash(), password)  # the same time as any other refusal
         return SigninResult(locked_until=user.locked_until)
     if not _verify(user.password_hash, password):
         recent = user.last_failed_at is not None and user.last_failed_at > now - limits.lockout
         user.failed_signins = (user.failed_signins if recent else 0) + 1
         user.last_failed_at = now
+        if locked:
+            return SigninResult(locked_until=user.locked_until)
         if user.failed_signins >= limits.max_failures:
             user.locked_until = now + limits.lockout
             user.failed_signins = 0
+            end_sessions(session, user_id=user.id, now=now, reason="locked")
             log.warning("signin_locked", staff_user=user.id)
             audit(
                 session,

@@ -340,6 +340,7 @@ class Action(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     receipt: Mapped[str | None] = mapped_column(sa.Text)
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(240))  # the runner, while running
     decided_by: Mapped[str | None] = mapped_column(sa.String(200))
     decided_at: Mapped[datetime | None]
     decision_note: Mapped[str | None] = mapped_column(sa.Text)
@@ -565,3 +566,58 @@ class SettingsChange(Base):
     role: Mapped[str] = mapped_column(sa.String(40))
     changes: Mapped[list[Any]] = mapped_column(default=list)
     note: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class StaffSession(Base):
+    """One sign-in to the review pages, kept here so that it can be ended.
+
+    The browser's cookie carries only a random token; this row holds its SHA-256 digest
+    (a copy of the table opens no session), whose account it is, and when it started and
+    was last used. A session ends at sign-out, after `web.session_hours` however busy, after
+    `web.session_idle_minutes` unused, and when the account's password, role or status
+    changes or it is locked; an ended row stays, with the reason, as the record of it.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    staff_user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_users.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(sa.String(40))
+
+
+class SetAsideItem(Base):
+    """An item a connector could not read (a malformed inbox row), kept whole.
+
+    Stored with the batch it fell in and the cursor that passed it, so it is neither read
+    twice nor lost; `modbot status` and the health page list it with where it was and why.
+    """
+
+    __tablename__ = "set_aside_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connector: Mapped[str] = mapped_column(sa.String(64), index=True)
+    position: Mapped[str] = mapped_column(sa.String(100))  # "line 12"
+    reason: Mapped[str] = mapped_column(sa.Text)
+    raw: Mapped[str] = mapped_column(sa.Text)
+    set_aside_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkerLease(Base):
+    """A running action runner: who it is and until when it is known to be alive.
+
+    Renewed from a background thread; an action claimed by a runner whose lease lapsed (or
+    whose process on this machine is gone) is taken over by the next runner at once.
+    """
+
+    __tablename__ = "worker_leases"
+
+    worker: Mapped[str] = mapped_column(sa.String(240), primary_key=True)
+    host: Mapped[str] = mapped_column(sa.String(200))
+    pid: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    renewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.domain import MAX_ROW_ID
 from bot.storage.models import Base, Contact, Finding
 from filters.base import TEXT_CATEGORIES, Category
 from platforms.base import AccountRef
@@ -61,7 +62,8 @@ def to_domain(contact: Contact) -> DomainContact:
 def contact_by_ref(*, session: Session, ref: str) -> Contact | None:
     """A contact by database id ("42") or by platform item ("facebook:123_456")."""
     if ref.isdigit():
-        return session.get(Contact, int(ref))
+        number = int(ref)
+        return session.get(Contact, number) if number <= MAX_ROW_ID else None
     platform, _, external_id = ref.partition(":")
     return session.scalar(
         sa.select(Contact).where(Contact.platform == platform, Contact.external_id == external_id)

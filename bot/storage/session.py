@@ -37,7 +37,15 @@ def create_db_engine(url: str, **options: object) -> sa.Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")
     kwargs: dict[str, object] = dict(options)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(parsed.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            why = "a file of that name is in the way" if folder.is_file() else exc.strerror
+            raise StorageError(
+                f"cannot create the folder {folder} for the SQLite database ({why}); "
+                "check database.url"
+            ) from None
     try:
         engine = sa.create_engine(parsed, **kwargs)
     except ModuleNotFoundError as exc:
@@ -96,20 +104,26 @@ class Store:
                 cfg = _alembic_config(self.url)
                 cfg.attributes["connection"] = connection
                 command.upgrade(cfg, "head")
-        except sa.exc.OperationalError as exc:
-            raise StorageError(
-                f"cannot reach the database {self.display_url}: {exc.orig}"
-            ) from None
+        except sa.exc.DatabaseError as exc:
+            raise self._unreachable(exc) from None
+
+    def _unreachable(self, exc: sa.exc.DatabaseError) -> StorageError:
+        """A connection failure as a message: unreachable, or not a database at all."""
+        reason = str(exc.orig)
+        if "file is not a database" in reason:
+            return StorageError(
+                f"{self.display_url} is not a SQLite database (the file exists but holds "
+                "something else); check database.url, or move the file away"
+            )
+        return StorageError(f"cannot reach the database {self.display_url}: {reason}")
 
     def current_revision(self) -> str | None:
         """The revision the database is at (None for an empty database)."""
         try:
             with self.engine.connect() as connection:
                 return MigrationContext.configure(connection).get_current_revision()
-        except sa.exc.OperationalError as exc:
-            raise StorageError(
-                f"cannot reach the database {self.display_url}: {exc.orig}"
-            ) from None
+        except sa.exc.DatabaseError as exc:
+            raise self._unreachable(exc) from None
 
     def require_current(self) -> None:
         """Refuse to run against a database whose schema is not this version's.

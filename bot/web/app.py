@@ -9,32 +9,38 @@ either way.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from urllib.parse import quote, urlsplit
 
 import structlog
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import SecretStr
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.dates.clock import Clock, system_clock
 from bot.errors import InputError, PermissionRefusedError
 from bot.pipeline import PassReport, Pipeline
 from bot.settings.loading import LoadedConfig
+from bot.staff.sessions import SessionLimits
 from bot.storage.session import Store
 from bot.web import webhooks
+from bot.web.limits import BodyLimit
 from bot.web.pages import approvals, due, health, people, queue, settings, signin, tasks
 from bot.web.render import STATIC, Pages, build_templates, flash
 from bot.web.security import (
     SESSION_COOKIE,
     AddressThrottle,
     CsrfRefusedError,
+    KnownDevices,
     PagesClosedError,
     SignInRequiredError,
     pages_open,
@@ -120,10 +126,16 @@ def create_app(
     app.state.throttle = AddressThrottle(
         web.max_failed_signins_per_address, app.state.lockout, clock
     )
+    app.state.session_limits = SessionLimits(
+        lifetime=timedelta(hours=web.session_hours),
+        idle=timedelta(minutes=web.session_idle_minutes),
+    )
     app.state.pages_open = secret is not None
     if secret is None:
         log.warning("review_pages_closed", reason=f"{web.session_secret_env} is not set")
     else:
+        app.state.devices = KnownDevices(secret.get_secret_value(), secure=web.secure_cookies)
+        app.state.csrf_key = hashlib.sha256(b"csrf|" + secret.get_secret_value().encode()).digest()
         app.add_middleware(
             SessionMiddleware,
             secret_key=secret.get_secret_value(),
@@ -132,7 +144,8 @@ def create_app(
             same_site="lax",
             https_only=web.secure_cookies,
         )
-    app.middleware("http")(_page_headers)
+    app.add_middleware(PageHeaders)
+    app.add_middleware(BodyLimit, max_bytes=web.max_request_bytes)  # outermost: runs first
     app.include_router(webhooks.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (signin, queue, approvals, due, tasks, people, health, settings):
@@ -197,6 +210,17 @@ def _answer_refusals(app: FastAPI, secret_env: str) -> None:
     def not_done(request: Request, exc: InputError) -> Response:
         return refused(request, 400, "That was not done", for_the_page(str(exc)))
 
+    @app.exception_handler(RequestValidationError)
+    def malformed(request: Request, exc: RequestValidationError) -> Response:
+        if any(error["loc"][:1] == ("path",) for error in exc.errors()):
+            return refused(
+                request, 404, "Not found", "There is nothing at that address: check the link."
+            )
+        fields = ", ".join(sorted({str(error["loc"][-1]) for error in exc.errors()}))
+        return refused(
+            request, 400, "That was not done", f"These values could not be read: {fields}."
+        )
+
     @app.exception_handler(PagesClosedError)
     def closed(request: Request, _exc: PagesClosedError) -> Response:
         return Response(
@@ -208,20 +232,48 @@ def _answer_refusals(app: FastAPI, secret_env: str) -> None:
         )
 
 
-async def _page_headers(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Headers that keep pages with personal data out of caches, frames and other sites."""
-    response = await call_next(request)
-    if not request.url.path.startswith("/webhooks/"):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
-            "form-action 'self'; base-uri 'none'",
+PAGE_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+        b"form-action 'self'; base-uri 'none'",
+    ),
+)
+
+
+class PageHeaders:
+    """Headers that keep pages with personal data out of caches, frames and other sites.
+
+    Plain ASGI (no per-request task group), and nothing added to webhook answers.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Add the headers to the response's start, unless the handler set them."""
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith("/webhooks/"):
+            await self.app(scope, receive, send)
+            return
+        extra = (
+            PAGE_HEADERS
+            if path.startswith("/static/")
+            else (
+                *PAGE_HEADERS,
+                (b"cache-control", b"no-store"),
+            )
         )
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-    return response
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(h for h in extra if h[0] not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -1,10 +1,11 @@
 """Who is signed in, CSRF tokens for every form, and the per-address sign-in limit.
 
-Sessions live in a signed cookie (Starlette's SessionMiddleware, `httponly`, `samesite=lax`,
-`secure` as configured) holding only the account's id, a stamp of when its password or
-role last changed, and the session's CSRF token. Each request re-reads the account, so
-disabling someone, changing their role or setting a new password ends their sessions at
-once. Every form carries the session's CSRF token and every POST checks it.
+Sessions are kept in the database (`bot.staff.sessions`): the cookie (Starlette's signed
+SessionMiddleware cookie, `httponly`, `samesite=lax`, `secure` as configured) carries only
+the session's random token — or, before sign-in, a random visitor id — and at most a
+one-off message for the next page. Each request looks the session up, so signing out, a
+new password or role, disabling and a lock-out end it at once everywhere. Every form
+carries a CSRF token derived from the session's token and every POST checks it.
 """
 
 from __future__ import annotations
@@ -19,14 +20,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import FormData
 
 from bot.domain import Role
 from bot.staff.roles import Staff
-from bot.storage.models import StaffUser
+from bot.staff.sessions import session_user
 
 SESSION_COOKIE = "modbot_session"
+DEVICE_COOKIE = "modbot_device"
+DEVICE_DAYS = 180
 
 
 class SignInRequiredError(Exception):
@@ -64,21 +68,20 @@ class SignedIn:
         return self.staff.role
 
 
-def stamp(user: StaffUser) -> str:
-    """What a session remembers of the account, so a new password or role ends it.
-
-    A digest, so the (readable, signed) cookie carries nothing of the hash itself.
-    """
-    return hashlib.sha256(f"{user.password_hash}|{user.role}".encode()).hexdigest()[:24]
-
-
 def csrf_token(request: Request) -> str:
-    """The CSRF token of this session, made on first use."""
-    token = request.session.get("csrf")
-    if not token:
-        token = secrets.token_urlsafe(32)
-        request.session["csrf"] = token
-    return token
+    """The CSRF token of this session (or of this visitor, before sign-in).
+
+    An HMAC of the session's token, so it is never stored and a token from another
+    session, or from before sign-in, does not match.
+    """
+    key: bytes = request.app.state.csrf_key
+    token = request.session.get("sid")
+    if not isinstance(token, str):
+        token = request.session.get("visitor")
+        if not isinstance(token, str):
+            token = secrets.token_urlsafe(32)
+            request.session["visitor"] = token
+    return hmac.new(key, f"csrf|{token}".encode(), hashlib.sha256).hexdigest()
 
 
 def pages_open(request: Request) -> None:
@@ -90,23 +93,33 @@ def pages_open(request: Request) -> None:
 def signed_in(request: Request) -> SignedIn:
     """The signed-in member of staff, or a trip to the sign-in page."""
     next_url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    user_id = request.session.get("uid")
-    if not isinstance(user_id, int):
+    token = request.session.get("sid")
+    if not isinstance(token, str):
         raise SignInRequiredError(next_url)
-    with request.app.state.store.session() as session:
-        user = session.get(StaffUser, user_id)
-    if user is None or not user.active or request.session.get("stamp") != stamp(user):
+    with request.app.state.store.begin() as session:
+        user = session_user(
+            session,
+            token=token,
+            now=request.app.state.clock(),
+            limits=request.app.state.session_limits,
+        )
+        signed = SignedIn(user.id, Staff(user.name, Role(user.role))) if user else None
+    if signed is None:
         request.session.clear()
         raise SignInRequiredError(next_url, "Your session has ended. Please sign in again.")
-    return SignedIn(user.id, Staff(user.name, Role(user.role)))
+    return signed
 
 
 async def checked_form(request: Request) -> FormData:
     """The posted form, once its CSRF token matches this session's."""
     form = await request.form()
     sent = form.get("csrf_token")
-    expected = request.session.get("csrf")
-    if not isinstance(sent, str) or not expected or not hmac.compare_digest(sent, expected):
+    has_token = isinstance(request.session.get("sid") or request.session.get("visitor"), str)
+    if (
+        not isinstance(sent, str)
+        or not has_token
+        or not hmac.compare_digest(sent, csrf_token(request))
+    ):
         raise CsrfRefusedError
     return form
 
@@ -151,3 +164,40 @@ class AddressThrottle:
             if len(self._failures) > 10_000:  # a bound on memory under a spray of addresses
                 for stale in [a for a, f in self._failures.items() if not f][:5_000]:
                     del self._failures[stale]
+
+
+class KnownDevices:
+    """Which accounts have signed in on this browser: a signed cookie of their ids.
+
+    A locked account still opens to the right password on a device it has signed in on
+    before, so someone guessing from elsewhere slows only themselves; the cookie is sent
+    only to `/signin` and cannot be forged without the session key.
+    """
+
+    def __init__(self, secret: str, *, secure: bool) -> None:
+        self._signer = URLSafeTimedSerializer(secret, salt="modbot known device")
+        self.secure = secure
+
+    def accounts(self, request: Request) -> list[int]:
+        """The account ids this browser has signed in as (none if the mark is bad or old)."""
+        raw = request.cookies.get(DEVICE_COOKIE)
+        if not raw:
+            return []
+        try:
+            ids = self._signer.loads(raw, max_age=DEVICE_DAYS * 86_400)
+        except BadSignature:
+            return []
+        return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+
+    def remember(self, request: Request, response: Response, user_id: int) -> None:
+        """Add `user_id` to this browser's mark (the ten most recent accounts)."""
+        ids = [user_id, *(i for i in self.accounts(request) if i != user_id)][:10]
+        response.set_cookie(
+            DEVICE_COOKIE,
+            self._signer.dumps(ids),
+            max_age=DEVICE_DAYS * 86_400,
+            path="/signin",
+            httponly=True,
+            samesite="lax",
+            secure=self.secure,
+        )

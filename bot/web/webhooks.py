@@ -4,7 +4,8 @@ The platform rules (Meta's handshake and `X-Hub-Signature-256`, X's CRC and
 `x-twitter-webhooks-signature`) live in each connector's `handle_webhook`; this layer only
 passes the raw request in, stores the contacts a good delivery carried (idempotently, so a
 replayed delivery stores nothing new), answers at once, and leaves moderation to a
-background task. A refused or malformed delivery stores nothing.
+background task. A refused or malformed delivery stores nothing. A connector whose webhook
+has no secret to check calls with (`webhook_unserved`) is not served at all: 404.
 """
 
 from __future__ import annotations
@@ -30,8 +31,12 @@ async def webhook(platform: str, request: Request, background: BackgroundTasks) 
         for name, connector in pipeline.connectors.items()
         if connector.type_name == platform and connector.capabilities & Capability.WEBHOOK
     ]
-    if not targets:
+    served = [(name, c) for name, c in targets if c.webhook_unserved() is None]
+    if not served:
+        if targets:
+            log.warning("webhook_not_served", platform=platform, why="no secret configured")
         return Response(f"no {platform} connector takes webhooks here", 404)
+    targets = served
     hook = WebhookRequest(
         method=request.method,
         query=dict(request.query_params),

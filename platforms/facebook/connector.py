@@ -54,6 +54,7 @@ from platforms.calls import (
     quiet_sdk_loggers,
     secret_value,
     timed_session,
+    unset_secrets,
 )
 from platforms.facebook.config import FacebookConfig
 from platforms.facebook.errors import translate
@@ -354,6 +355,13 @@ class FacebookConnector:
                 return
 
     # --- webhooks ---------------------------------------------------------------------
+
+    def webhook_unserved(self) -> str | None:
+        """Not served until both the app secret and the verify token are set."""
+        unset = unset_secrets(
+            self.secrets, [self.config.app_secret_env, self.config.verify_token_env]
+        )
+        return f"{' and '.join(unset)} not set" if unset else None
 
     def handle_webhook(self, request: WebhookRequest) -> WebhookReply:
         """Meta's verification handshake (GET) and signed `page` deliveries (POST)."""

@@ -36,10 +36,11 @@ from platforms.base import (
     PlatformError,
     Recall,
     SecretSource,
+    SetAside,
     WebhookReply,
     WebhookRequest,
 )
-from platforms.calls import secret_value
+from platforms.calls import secret_value, unset_secrets
 from platforms.local.config import LocalConfig, NonEmpty
 
 
@@ -117,9 +118,11 @@ class LocalConnector:
     def fetch_since(self, cursor: str | None) -> Iterator[FetchedBatch]:
         """Yield the inbox rows after `cursor` in batches, each with the cursor covering it.
 
+        A malformed row does not stop the inbox: it is set aside, whole, with its line number
+        and what is wrong, in the batch it falls in, and the rows after it are read.
+
         Raises:
-            PayloadError: the inbox is missing, shorter than the cursor, or has a malformed row
-                (naming the line); rows before it have already been yielded.
+            PayloadError: the inbox is missing or shorter than the cursor.
         """
         inbox = self.config.inbox
         offset, line_no = LocalCursor.parse(cursor, inbox)
@@ -133,6 +136,7 @@ class LocalConnector:
                 f"`modbot connectors reset {self.name}` to read it from the start"
             )
         batch: list[Contact] = []
+        aside: list[SetAside] = []
         with inbox.open("rb") as handle:
             handle.seek(offset)
             for raw in handle:
@@ -141,12 +145,20 @@ class LocalConnector:
                 line_no += 1
                 offset += len(raw)
                 if raw.strip():
-                    batch.append(self._parse(raw, line_no))
-                if len(batch) >= self.config.batch_size:
-                    yield FetchedBatch(tuple(batch), LocalCursor.render(offset, line_no))
-                    batch = []
-        if batch or offset != LocalCursor.parse(cursor, inbox)[0]:
-            yield FetchedBatch(tuple(batch), LocalCursor.render(offset, line_no))
+                    try:
+                        batch.append(self._parse(raw, line_no))
+                    except PayloadError as exc:
+                        where = f"line {line_no}"
+                        reason = str(exc).removeprefix(f"{inbox}, {where}: ")
+                        text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+                        aside.append(SetAside(where, reason, text))
+                if len(batch) + len(aside) >= self.config.batch_size:
+                    position = LocalCursor.render(offset, line_no)
+                    yield FetchedBatch(tuple(batch), position, set_aside=tuple(aside))
+                    batch, aside = [], []
+        if batch or aside or offset != LocalCursor.parse(cursor, inbox)[0]:
+            position = LocalCursor.render(offset, line_no)
+            yield FetchedBatch(tuple(batch), position, set_aside=tuple(aside))
 
     def _parse(self, raw: bytes, line_no: int) -> Contact:
         where = f"{self.config.inbox}, line {line_no}"
@@ -189,18 +201,29 @@ class LocalConnector:
             parent_id=row.parent_id,
         )
 
+    def webhook_unserved(self) -> str | None:
+        """Not served without a bearer token: `webhook_token_env` must name a set secret."""
+        env = self.config.webhook_token_env
+        if not env:
+            return f"no webhook_token_env is configured for connectors.{self.name}"
+        if unset_secrets(self.secrets, [env]):
+            return f"{env} (its bearer token) is not set"
+        return None
+
     def handle_webhook(self, request: WebhookRequest) -> WebhookReply:
         """Accept POSTed inbox rows (one JSON object or a list of them), for local testing.
 
-        A shared secret, if `webhook_token_env` names one, must arrive as a bearer token.
+        The shared secret `webhook_token_env` names must arrive as a bearer token; without
+        one configured nothing is accepted (the web app does not even serve the URL).
         """
         if request.method != "POST":
             return WebhookReply(405, "POST inbox rows to this URL")
-        if self.config.webhook_token_env:
-            expected = secret_value(self.secrets, self.config.webhook_token_env)
-            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if not hmac.compare_digest(given.encode(), expected.encode()):
-                return WebhookReply(403, "missing or wrong token")
+        if self.webhook_unserved() is not None:
+            return WebhookReply(404, "this connector takes no webhooks: no token is configured")
+        expected = secret_value(self.secrets, str(self.config.webhook_token_env))
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            return WebhookReply(403, "missing or wrong token")
         try:
             data = json.loads(request.body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -312,6 +312,10 @@ class RedditConnector:
             if len(items) < self.config.page_size:
                 return
 
+    def webhook_unserved(self) -> str | None:
+        """Reddit has no webhooks."""
+        return "Reddit has no webhooks; this connector is polled"
+
     def handle_webhook(self, request: WebhookRequest) -> WebhookReply:
         """Reddit has no webhooks: it is polled."""
         return WebhookReply(404, "Reddit has no webhooks; this connector is polled")

@@ -47,6 +47,7 @@ from platforms.calls import (
     quiet_sdk_loggers,
     secret_value,
     timed_session,
+    unset_secrets,
 )
 from platforms.parsing import dump_cursor, load_cursor, utc_from_unix
 from platforms.x.config import XConfig
@@ -335,6 +336,11 @@ class XConnector:
 
     def _consumer_secret(self) -> str:
         return secret_value(self.secrets, self.config.consumer_secret_env)
+
+    def webhook_unserved(self) -> str | None:
+        """Not served until the consumer secret (CRC and signatures) is set."""
+        unset = unset_secrets(self.secrets, [self.config.consumer_secret_env])
+        return f"{unset[0]} not set" if unset else None
 
     def handle_webhook(self, request: WebhookRequest) -> WebhookReply:
         """The CRC challenge (GET) and signed Account Activity / X Activity deliveries (POST)."""

@@ -16,6 +16,7 @@ from bot.errors import InputError
 from bot.identify.links import confirm_link
 from bot.identify.suspicions import decide_connection
 from bot.identify.tenancies import import_tenancies
+from bot.ingest.contacts import store_contacts
 from bot.pipeline import Pipeline
 from bot.privacy.retention import purge
 from bot.privacy.subject_access import export_person
@@ -25,6 +26,7 @@ from bot.settings.loading import load_config
 from bot.staff.roles import Staff
 from bot.storage import models as m
 from bot.storage.session import Store
+from platforms.base import SetAside
 from tests.conftest import write_config
 
 
@@ -215,8 +217,16 @@ def test_retention_purges_text_and_aliases_and_anonymises_old_cases(tmp_path, st
         close_case(
             session, case_id=case.id, staff=Staff("Sunita Rao", Role.MANAGER), note="x", now=clock()
         )
+    organisation = inbox.loaded.settings.organisation
+
+    def set_aside(raw: str) -> None:
+        item = SetAside("line 9", "not valid JSON", raw)
+        store_contacts(store, [], organisation=organisation, now=clock, set_aside=[item])
+
+    set_aside('{"text": "you lot are scum"')
     clock.advance(days=800)
     inbox.post("kwame", "Still waiting for the mould inspection")  # recent: kept
+    set_aside('{"text": "recent"')
     with store.begin() as session:
         report = purge(
             session,
@@ -226,7 +236,9 @@ def test_retention_purges_text_and_aliases_and_anonymises_old_cases(tmp_path, st
             profile=inbox.loaded.profile,
         )
     assert report.contact_texts == 2 and report.alias_entries == 1
-    assert report.cases_anonymised == 1
+    assert report.cases_anonymised == 1 and report.set_aside_items == 1
+    with store.session() as session:
+        assert session.scalars(sa.select(m.SetAsideItem.raw)).all() == ['{"text": "recent"']
     with store.session() as session:
         texts = dict(
             session.execute(

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from bot.act.claims import HOST
 from bot.domain import ActionKind, ActionState
 from bot.pipeline import PassReport, Pipeline
 from bot.settings.loading import load_config
@@ -158,6 +162,79 @@ def test_stale_running_actions_are_reconciled(setup, store, clock):
     assert states(store)["private_warning"] == "done"  # the outbox knew it was not sent
     assert platform.calls == ["facebook:c1:private_warning"]
     assert len(outbox.read_text().splitlines()) == 2
+
+
+def claimed_by(store: Store, clock, owner: str, *, host: str, pid: int, lease_left) -> None:
+    """Leave every planned action `running` in `owner`'s name, with its lease as given."""
+    with store.begin() as session:
+        session.add(
+            m.WorkerLease(
+                worker=owner,
+                host=host,
+                pid=pid,
+                started_at=clock(),
+                renewed_at=clock(),
+                expires_at=clock() + lease_left,
+            )
+        )
+        session.execute(
+            sa.update(m.Action)
+            .where(m.Action.state == ActionState.PLANNED)
+            .values(state=ActionState.RUNNING, updated_at=clock(), attempts=1, claimed_by=owner)
+        )
+
+
+def dead_pid() -> int:
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    return finished.pid
+
+
+def test_a_dead_runners_claims_on_this_machine_are_taken_over_at_once(setup, store, clock):
+    platform, pipeline, outbox = setup
+    decide_only(pipeline(), platform)
+    claimed_by(store, clock, "gone", host=HOST, pid=dead_pid(), lease_left=timedelta(minutes=5))
+    pipeline().run_once()  # no waiting: its process no longer exists
+    assert states(store) == {"hide": "done", "private_warning": "done"}
+    assert len(outbox.read_text().splitlines()) == 2
+
+
+def test_a_live_runners_claims_are_never_taken(setup, store, clock):
+    platform, pipeline, _ = setup
+    decide_only(pipeline(), platform)
+    alive = os.getpid()  # a process that exists, on this machine
+    claimed_by(store, clock, "busy", host=HOST, pid=alive, lease_left=timedelta(seconds=30))
+    for _ in range(3):  # a long platform call: the runner keeps renewing its lease
+        clock.advance(minutes=10)
+        with store.begin() as session:
+            session.get(m.WorkerLease, "busy").expires_at = clock() + timedelta(seconds=30)
+        pipeline().run_once()
+        assert states(store) == {"hide": "running", "private_warning": "running"}
+    assert platform.calls == []
+
+
+def test_a_runner_elsewhere_is_taken_over_when_its_lease_lapses(setup, store, clock):
+    platform, pipeline, _ = setup
+    decide_only(pipeline(), platform)
+    claimed_by(store, clock, "far", host="other-host", pid=1, lease_left=timedelta(seconds=30))
+    pipeline().run_once()
+    assert states(store) == {"hide": "running", "private_warning": "running"}
+    clock.advance(seconds=31)
+    pipeline().run_once()
+    assert states(store) == {"hide": "done", "private_warning": "done"}
+
+
+def test_a_runner_records_itself_on_its_claims_and_gives_its_lease_up(setup, store):
+    _, pipeline, _ = setup
+    running = pipeline()
+    running.run_once()
+    with store.session() as session:
+        owners = set(session.scalars(sa.select(m.Action.claimed_by)))
+        assert owners == {running.runner.worker.id}
+        assert session.get(m.WorkerLease, running.runner.worker.id) is not None
+    running.close()
+    with store.session() as session:
+        assert session.get(m.WorkerLease, running.runner.worker.id) is None
 
 
 def test_a_message_that_may_have_gone_is_never_resent_blindly(setup, store, clock):

@@ -192,14 +192,16 @@ def test_a_process_killed_mid_action_is_recovered_without_repeating_it(tmp_path,
     doomed.heartbeat()
     with pytest.raises(SystemExit):  # dies after the platform call, before recording it
         doomed.fire("poll:local")
+    doomed.pipeline.runner.worker.stop()  # dead: its lease is no longer renewed
     store = doomed.store
     with store.session() as session:
         running = session.scalar(
             sa.select(sa.func.count()).select_from(m.Action).where(m.Action.state == "running")
         )
     assert running > 0  # written before the platform was called: nothing is lost
-    # A new process takes over once the dead one's lease expires, and recovers the actions
-    # left running once they are stale, asking the platform instead of guessing.
+    # A new process takes over once the dead one's scheduler lease expires, and recovers the
+    # actions its runner left running once that runner's lease has lapsed too, asking the
+    # platform instead of guessing.
     survivor = make_service(loaded, db_url, clock, "B", runs, performed)
     clock.advance(minutes=2)
     step(survivor)

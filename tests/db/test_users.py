@@ -81,3 +81,39 @@ def test_a_disabled_account_cannot_sign_in(store):
         add_user(session, name="Priya Shah", role=Role.COMMS, password=PASSWORD, by="t", now=NOW)
         set_active(session, name="Priya Shah", active=False, by="admin", now=NOW)
     assert signin(store, "Priya Shah", PASSWORD) == (False, None)
+
+
+def test_a_locked_account_opens_to_the_right_password_on_a_known_device(store):
+    with store.begin() as session:
+        add_user(session, name="Priya Shah", role=Role.COMMS, password=PASSWORD, by="t", now=NOW)
+        own_id = session.scalar(sa.select(m.StaffUser.id))
+    for guess in ("guess one", "guess two", "guess three"):
+        signin(store, "Priya Shah", guess)
+    later = NOW + timedelta(minutes=1)
+    with store.begin() as session:
+        wrong = authenticate(
+            session,
+            name="Priya Shah",
+            password="guess four",
+            now=later,
+            limits=LIMITS,
+            known_devices=[own_id],
+        )
+        other = authenticate(
+            session,
+            name="Priya Shah",
+            password=PASSWORD,
+            now=later,
+            limits=LIMITS,
+            known_devices=[own_id + 1],
+        )
+        right = authenticate(
+            session,
+            name="Priya Shah",
+            password=PASSWORD,
+            now=later,
+            limits=LIMITS,
+            known_devices=[own_id],
+        )
+    assert not wrong.ok and not other.ok and right.ok
+    assert signin(store, "Priya Shah", PASSWORD, later) == (True, None)  # the lock is lifted

@@ -36,7 +36,7 @@ SCREENSHOTS = (
     if os.environ.get("MODBOT_SCREENSHOTS")
     else Path(tempfile.gettempdir()) / "modbot-screenshots"
 )
-SECRET = "e2e-session-secret-" + "s" * 32
+SECRET = "e2e-session-secret-Zt4kP8wQ2mX7vR1nB5cJ9hL3"
 PASSWORD = "correct horse battery"
 ARGS = [
     "--headless",

@@ -115,11 +115,35 @@ def test_run_once_needs_an_upgraded_database_then_works(tmp_path):
     done = modbot("run", "--once", "--config", str(config), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "stored 1 new" in done.stdout and "hidden: 1" in done.stdout
-    broken = tmp_path / "inbox.jsonl"
-    broken.write_text(broken.read_text() + "{oops\n")
-    failed = modbot("run", "--once", "--config", str(config), cwd=tmp_path)
-    assert failed.returncode == 1
-    assert "inbox.jsonl, line 2: not valid JSON" in failed.stderr
+
+
+def test_a_malformed_inbox_row_is_set_aside_and_the_rest_stored(tmp_path):
+    config = write_config(tmp_path)
+    assert modbot("db", "upgrade", "--config", str(config), cwd=tmp_path).returncode == 0
+    rows = [
+        {
+            "id": str(n),
+            "platform": "facebook",
+            "kind": "comment",
+            "author": {"id": f"u{n}", "handle": f"someone{n}"},
+            "text": "shit service",
+            "created_at": "2026-11-20T10:00:00Z",
+        }
+        for n in range(1, 4)
+    ]
+    lines = [json.dumps(rows[0]), "{oops", json.dumps(rows[1]), json.dumps(rows[2])[:-1]]
+    (tmp_path / "inbox.jsonl").write_text("\n".join(lines) + "\n")
+    first = modbot("run", "--once", "--config", str(config), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "stored 2 new" in first.stdout
+    warned = " ".join(first.stderr.split())
+    assert "set aside: local: line 2 set aside: not valid JSON" in warned
+    assert "local: line 4 set aside: not valid JSON" in warned
+    again = modbot("run", "--once", "--config", str(config), cwd=tmp_path)
+    assert "stored 0 new" in again.stdout and "set aside" not in again.stderr
+    shown = " ".join(modbot("status", "--config", str(config), cwd=tmp_path).stdout.split())
+    assert "Items set aside, unread (2; newest first)" in shown
+    assert "line 2" in shown and "line 4" in shown and "{oops" in shown
 
 
 def test_tenancy_import_reports_bad_rows_and_imports_nothing(tmp_path):
@@ -131,8 +155,62 @@ def test_tenancy_import_reports_bad_rows_and_imports_nothing(tmp_path):
     assert result.returncode == 2
     assert "row 3: missing tenancy reference" in result.stderr
     assert "nothing was imported" in result.stderr
+    csv.write_text(
+        "tenancy_ref,name,vulnerability_notes,support_contact\n"
+        "T-1,Ann,,\n"
+        "T-2,Bob,deaf, needs BSL interpreter,Carer Jo\n"
+    )
+    result = modbot("tenancies", "import", str(csv), "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 2 and "nothing was imported" in result.stderr
+    assert "row 3: 5 fields where the header has 4" in " ".join(result.stderr.split())
     csv.write_text("tenancy_ref,name\nT-1,Ann\nT-2,Bob\n")
     result = modbot("tenancies", "import", str(csv), "--config", str(config), cwd=tmp_path)
     assert result.returncode == 0 and "2 new" in result.stdout
     result = modbot("tenancies", "import", str(csv), "--config", str(config), cwd=tmp_path)
     assert "0 new, 2 updated" in result.stdout
+
+
+def test_ids_too_large_for_the_database_are_refused_clearly(tmp_path):
+    config = write_config(tmp_path)
+    modbot("db", "upgrade", "--config", str(config), cwd=tmp_path)
+    huge = str(2**64 + 5)
+    for args in (
+        ("approvals", "approve", huge, "--by", "Sunita Rao"),
+        ("tasks", "done", huge, "--by", "Sunita Rao"),
+        ("cases", "close", huge, "--by", "Sunita Rao", "--note", "n"),
+    ):
+        result = modbot(*args, "--config", str(config), cwd=tmp_path)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, args
+        assert "Invalid value for 'ID'" in result.stderr
+    explained = modbot("explain", huge, "--config", str(config), cwd=tmp_path)
+    assert explained.returncode == 2 and "Traceback" not in explained.stderr
+    assert f"there is no contact {huge}" in explained.stderr
+
+
+def test_a_sqlite_path_that_cannot_be_used_is_named_without_a_traceback(tmp_path):
+    (tmp_path / "taken").write_text("a file where a folder should be")
+    (tmp_path / "notes.db").write_text("meeting notes, not a database\n" * 20)
+    cases = {
+        "taken/modbot.db": "cannot create the folder",
+        "notes.db": "is not a SQLite database",
+    }
+    for database, message in cases.items():
+        config = write_config(tmp_path, database={"url": f"sqlite:///{tmp_path / database}"})
+        for command in (("db", "upgrade"), ("status",), ("run", "--once")):
+            result = modbot(*command, "--config", str(config), cwd=tmp_path)
+            assert result.returncode == 2, (database, command, result.stderr)
+            assert message in result.stderr and "Traceback" not in result.stderr
+    assert (tmp_path / "notes.db").read_text().startswith("meeting notes")
+
+
+def test_a_password_in_the_config_files_database_url_is_warned_about_not_shown(tmp_path):
+    url = "postgresql+psycopg://modbot:Hunter2-SECRET@127.0.0.1:9/modbot"
+    config = write_config(tmp_path, database={"url": url})
+    result = modbot("config", "check", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    warning = " ".join(result.stderr.split())
+    assert "database_password_in_config" in warning and "MODBOT_DATABASE_URL" in warning
+    assert "Hunter2-SECRET" not in result.stdout + result.stderr
+    clean = write_config(tmp_path, database={"url": "postgresql+psycopg://modbot@db/modbot"})
+    quiet = modbot("config", "check", "--config", str(clean), cwd=tmp_path)
+    assert "database_password_in_config" not in quiet.stderr

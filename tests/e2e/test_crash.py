@@ -1,4 +1,5 @@
-"""Crash test: `modbot run --once` against a fake Facebook Page, killed with SIGKILL at random.
+"""Crash tests: `modbot run --once`, and the `modbot run` service with two workers, against a
+fake Facebook Page, killed with SIGKILL.
 
 The fake Graph server lives in the test process and keeps the Page's state (comments, what
 is hidden, replies, private replies, blocks); its request log is the evidence. The bot runs
@@ -30,7 +31,7 @@ from bot.storage.session import Store
 from tests.conftest import write_config
 from tests.integration.conftest import SECRETS
 from tests.platform_server import FakePlatform, Reply, Seen
-from tests.processes import spawn
+from tests.processes import spawn, wait_for
 
 PAGE = "777"
 POST = "777_1"
@@ -255,3 +256,144 @@ def test_killed_at_random_moments_nothing_is_lost_or_sent_twice(setup, tmp_path)
             assert state == "done" or any(
                 t.action_id == action_id and t.kind == "check_sent" for t in tasks
             )
+
+
+def test_a_killed_service_worker_is_taken_over_at_once_and_nothing_doubles(tmp_path, db_url):
+    """`modbot run` twice on one database (SQLite and PostgreSQL), default claim settings:
+    the worker holding claims is killed mid-action, and the other (then a restarted one)
+    finishes its work at once — not after `running_stale_after_seconds` (300 s) — with no
+    contact, action, warning, task, platform call or audit record doubled or missing."""
+    server = FakePlatform().start()
+    comments = make_comments()
+    base = datetime.now(UTC) - timedelta(minutes=50)
+    comments.extend(
+        {
+            "id": f"1_{4000 + n}",
+            "message": ABUSE[n % len(ABUSE)],
+            "from": {"id": str(200 + n), "name": f"Person {200 + n}"},
+            "created_time": (base + timedelta(minutes=n)).strftime("%Y-%m-%dT%H:%M:%S+0000"),
+            "permalink_url": f"https://www.facebook.com/{PAGE}/posts/1?comment_id={4000 + n}",
+        }
+        for n in range(16)
+    )
+    page = FakePage(server, comments)
+    connectors = {
+        "page": {
+            "type": "facebook",
+            "page_id": PAGE,
+            "api_base_url": server.url,
+            "poll_interval_seconds": 10,
+            "http": {"timeout_seconds": 5, "attempts": 2, "backoff_seconds": 0.05},
+        }
+    }
+    config = write_config(
+        tmp_path,
+        connectors=connectors,
+        database={"url": db_url, "url_env": None},
+        schedule={"act_every_seconds": 5, "lease_seconds": 10},
+        policy={
+            "profile": "housing-ombudsman",
+            "overrides": {"ladder": {"warning_channel": "both"}},
+        },
+    )
+    engine = sa.create_engine(db_url)
+    log = (tmp_path / "services.log").open("wb")
+
+    def service() -> subprocess.Popen:
+        env = {**SECRETS, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+        return spawn(
+            "run",
+            "--config",
+            str(config),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=tmp_path,
+        )
+
+    def scalar(sql: str, **params: object) -> object:
+        with engine.connect() as connection:
+            return connection.execute(sa.text(sql), params).scalar()
+
+    workers = [service(), service()]
+    try:
+        owner = wait_for(
+            lambda: scalar(
+                "SELECT claimed_by FROM actions WHERE state = 'running' "
+                "AND claimed_by IS NOT NULL LIMIT 1"
+            ),
+            "a worker to claim actions",
+        )
+        victim = next(w for w in workers if f":{w.pid}:" in str(owner))
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        left = scalar(
+            "SELECT count(*) FROM actions WHERE state = 'running' AND claimed_by LIKE :mine",
+            mine=f"%:{victim.pid}:%",
+        )
+        assert left > 0, "the kill did not land mid-action"
+        workers.append(service())  # the killed one, restarted
+        started = time.monotonic()
+        wait_for(
+            lambda: (
+                scalar(
+                    "SELECT count(*) FROM actions WHERE state IN ('running', 'planned', 'approved')"
+                )
+                == 0
+                and scalar("SELECT count(*) FROM contacts WHERE status = 'new'") == 0
+            ),
+            "the survivors to finish the killed worker's actions",
+            timeout=120,
+        )
+        assert time.monotonic() - started < 120  # far inside the old 300-second wait
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+                worker.wait(timeout=60)
+        log.close()
+
+    store = Store(db_url)
+    with store.session() as session:
+        contacts = session.scalars(sa.select(m.Contact.external_id)).all()
+        actions = session.scalars(sa.select(m.Action)).all()
+        tasks = session.scalars(sa.select(m.ManualTask)).all()
+        warnings = session.scalars(sa.select(m.Warning)).all()
+        audits = session.scalars(
+            sa.select(m.AuditEvent).where(m.AuditEvent.event == "action_state")
+        ).all()
+        keys = [(a.contact.external_id, a.kind.value) for a in actions]
+        contact_of = {a.id: a.contact.external_id for a in actions}
+        states = {a.id: (a.kind.value, a.state.value) for a in actions}
+    store.dispose()
+    engine.dispose()
+    server.stop()
+
+    assert sorted(contacts) == sorted(c["id"] for c in comments)  # each stored once
+    assert len(keys) == len(set(keys))  # each action recorded once
+    assert {s for _, s in states.values()} <= {"done", "manual_task", "awaiting_approval"}
+    # The register: one warning per warning action, only for actions that were done.
+    warned = [w.action_id for w in warnings if w.action_id is not None]
+    assert len(warned) == len(set(warned))
+    assert all(states[a][1] == "done" for a in warned)
+    # Tasks: never two of one kind for one action.
+    task_keys = [(t.action_id, t.kind) for t in tasks]
+    assert len(task_keys) == len(set(task_keys))
+    # The audit trail: every action done was recorded done once; each handed to staff has
+    # its task.
+    finals = Counter(e.subject_id for e in audits if e.detail.get("state") == "done")
+    tasked = {t.action_id for t in tasks}
+    for action_id, (_, state) in states.items():
+        assert finals[action_id] == (state == "done"), (action_id, state, finals[action_id])
+        assert state != "manual_task" or action_id in tasked
+    # What reached the platform: no reply or private message twice, every hide done.
+    replies = Counter(s.path.split("/")[2] for s in server.calls("POST", r"/v21.0/[\d_]+/comments"))
+    privates = Counter(
+        json.loads(s.form["recipient"])["comment_id"]
+        for s in server.calls("POST", f"/v21.0/{PAGE}/messages")
+    )
+    assert max(replies.values(), default=0) <= 1, replies
+    assert max(privates.values(), default=0) <= 1, privates
+    for action_id, (kind, state) in states.items():
+        if kind == "hide":
+            assert state == "done" and contact_of[action_id] in page.hidden

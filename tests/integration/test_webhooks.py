@@ -223,3 +223,98 @@ def test_x_bad_signatures_and_malformed_bodies_store_nothing(client, store):
 
 def test_reddit_has_no_webhook(client):
     assert client.post("/webhooks/reddit", content=b"{}").status_code == 404
+
+
+# --- webhooks without a secret are not served ----------------------------------------------
+
+
+def local_row(n: int) -> bytes:
+    row = {
+        "id": f"hook-{n}",
+        "platform": "facebook",
+        "kind": "comment",
+        "author": {"id": "9001", "handle": "tracey.h", "name": "Tracey Hughes"},
+        "text": "You are a useless bunch of idiots",
+        "created_at": "2026-11-20T10:00:00Z",
+    }
+    return json.dumps(row).encode()
+
+
+def local_app(tmp_path, store, **local):
+    folder = tmp_path / "inbox"
+    folder.mkdir(exist_ok=True)
+    connector = {
+        "type": "local",
+        "inbox": str(folder / "in.jsonl"),
+        "outbox": str(folder / "out.jsonl"),
+        **local,
+    }
+    loaded = load_config(write_config(tmp_path, connectors={"local": connector}))
+    return TestClient(create_app(loaded, store))
+
+
+def test_a_local_webhook_without_a_token_is_not_served_and_stores_nothing(tmp_path, store):
+    with local_app(tmp_path, store) as client:
+        answer = client.post(
+            "/webhooks/local", content=local_row(1), headers={"content-type": "application/json"}
+        )
+        assert answer.status_code == 404
+    assert stored(store) == []
+
+
+def test_a_local_webhook_with_a_token_takes_only_bearers_of_it(tmp_path, store, monkeypatch):
+    monkeypatch.setenv("LOCAL_HOOK_TOKEN", "local-hook-SECRET-31d")
+    with local_app(tmp_path, store, webhook_token_env="LOCAL_HOOK_TOKEN") as client:
+        anonymous = client.post("/webhooks/local", content=local_row(1))
+        assert anonymous.status_code == 403 and stored(store) == []
+        bearer = {"authorization": "Bearer local-hook-SECRET-31d"}
+        assert (
+            client.post("/webhooks/local", content=local_row(1), headers=bearer).status_code == 200
+        )
+    assert [e for e, _, _ in stored(store)] == ["hook-1"]
+    monkeypatch.delenv("LOCAL_HOOK_TOKEN")  # named, but not set: not served
+    with local_app(tmp_path, store, webhook_token_env="LOCAL_HOOK_TOKEN") as client:
+        assert (
+            client.post("/webhooks/local", content=local_row(2), headers=bearer).status_code == 404
+        )
+    assert [e for e, _, _ in stored(store)] == ["hook-1"]
+
+
+def test_facebook_and_x_webhooks_without_their_secrets_are_not_served(client, store, monkeypatch):
+    monkeypatch.delenv("MODBOT_FACEBOOK_APP_SECRET")
+    monkeypatch.delenv("MODBOT_X_CONSUMER_SECRET")
+    body = recorded("feed-post-add-25.json")
+    assert (
+        client.post("/webhooks/facebook", content=body, headers=fb_signed(body)).status_code == 404
+    )
+    assert client.get("/webhooks/x", params={"crc_token": "abc"}).status_code == 404
+    assert stored(store) == []
+
+
+# --- request size limit --------------------------------------------------------------------
+
+
+def test_a_body_over_the_limit_is_refused_with_413_on_every_route(client, store):
+    big = b'{"object": "page", "entry": [' + b" " * 1_000_100 + b"]}"
+    for path in ("/webhooks/facebook", "/webhooks/x", "/signin", "/healthz", "/nowhere"):
+        answer = client.post(path, content=big, headers=fb_signed(big))
+        assert answer.status_code == 413, path
+        assert "web.max_request_bytes" in answer.text
+    assert stored(store) == []
+
+
+def test_a_streamed_body_without_a_length_is_counted_and_refused(client, store):
+    def chunks():
+        for _ in range(40):
+            yield b" " * 50_000  # 2 MB in all, no Content-Length
+
+    answer = client.post("/webhooks/facebook", content=chunks(), headers=fb_signed(b""))
+    assert answer.status_code == 413
+    assert stored(store) == []
+
+
+def test_a_body_within_the_limit_is_still_taken(client, store):
+    body = recorded("feed-post-add-25.json")
+    padded = body.rstrip()[:-1] + b"," + b'"pad": "' + b"x" * 900_000 + b'"}'
+    answer = client.post("/webhooks/facebook", content=padded, headers=fb_signed(padded))
+    assert answer.status_code == 200 and len(stored(store)) == 1

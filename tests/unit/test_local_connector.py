@@ -66,13 +66,24 @@ def test_a_half_written_last_line_waits_for_the_next_pass(connector):
     assert [c.external_id for b in batches for c in b.contacts] == ["c1"]
 
 
-def test_malformed_line_names_the_file_and_line(connector):
-    connector.config.inbox.write_text(row(1) + "{not json\n" + row(3))
-    with pytest.raises(PayloadError, match=r"in\.jsonl, line 2: not valid JSON"):
-        list(connector.fetch_since(None))
-    connector.config.inbox.write_text(row(1) + row(2, kind="shout"))
-    with pytest.raises(PayloadError, match=r"line 2: kind: Input should be"):
-        list(connector.fetch_since(None))
+def test_a_malformed_line_is_set_aside_with_its_line_and_reason_and_the_rest_read(connector):
+    connector.config.inbox.write_text(
+        row(1) + "{not json\n" + row(3) + row(4, kind="shout") + row(5) + row(6)
+    )
+    batches = list(connector.fetch_since(None))
+    read = [c.external_id for b in batches for c in b.contacts]
+    aside = [item for b in batches for item in b.set_aside]
+    assert read == ["c1", "c3", "c5", "c6"]
+    assert [(i.where, i.reason.split(" (")[0]) for i in aside] == [
+        ("line 2", "not valid JSON"),
+        (
+            "line 4",
+            "kind: Input should be 'post', 'comment', 'reply', 'mention' or 'private_message'",
+        ),
+    ]
+    assert aside[0].raw == "{not json" and '"shout"' in aside[1].raw
+    # each item travels with the cursor that passes it: nothing is read twice or skipped
+    assert list(connector.fetch_since(batches[-1].cursor)) == []
 
 
 def test_missing_inbox_and_replaced_inbox_are_explained(connector):
@@ -114,16 +125,8 @@ def webhook(body: bytes, method: str = "POST", token: str = "") -> WebhookReques
     return WebhookRequest(method=method, query={}, headers=headers, body=body)
 
 
-def test_webhook_takes_inbox_rows_and_refuses_bad_ones(connector, monkeypatch):
-    reply = connector.handle_webhook(webhook(f"[{row(1)},{row(2)}]".encode()))
-    assert reply.status == 200 and [c.external_id for c in reply.contacts] == ["c1", "c2"]
-    assert connector.handle_webhook(webhook(b"{nope")).status == 400
-    bad = connector.handle_webhook(webhook(row(1, kind="shout").encode()))
-    assert bad.status == 400 and "row 1: kind" in bad.body and not bad.contacts
-    assert connector.handle_webhook(webhook(b"", method="GET")).status == 405
-
-
-def test_webhook_token_is_checked_when_configured(tmp_path, monkeypatch):
+@pytest.fixture
+def hooked(tmp_path, monkeypatch):
     monkeypatch.setenv("LOCAL_HOOK_TOKEN", "s3cret")
     config = LocalConfig(
         type="local",
@@ -131,7 +134,37 @@ def test_webhook_token_is_checked_when_configured(tmp_path, monkeypatch):
         outbox=tmp_path / "out",
         webhook_token_env="LOCAL_HOOK_TOKEN",
     )
-    connector = LocalConnector("local", config, secrets=read_secret)
+    return LocalConnector("local", config, secrets=read_secret)
+
+
+def test_webhook_takes_inbox_rows_and_refuses_bad_ones(hooked):
+    reply = hooked.handle_webhook(webhook(f"[{row(1)},{row(2)}]".encode(), token="s3cret"))
+    assert reply.status == 200 and [c.external_id for c in reply.contacts] == ["c1", "c2"]
+    assert hooked.handle_webhook(webhook(b"{nope", token="s3cret")).status == 400
+    bad = hooked.handle_webhook(webhook(row(1, kind="shout").encode(), token="s3cret"))
+    assert bad.status == 400 and "row 1: kind" in bad.body and not bad.contacts
+    assert hooked.handle_webhook(webhook(b"", method="GET")).status == 405
+
+
+def test_without_a_token_configured_the_webhook_takes_nothing(connector, tmp_path, monkeypatch):
+    assert "no webhook_token_env" in str(connector.webhook_unserved())
+    reply = connector.handle_webhook(webhook(row(1).encode()))
+    assert reply.status == 404 and not reply.contacts
+    monkeypatch.delenv("LOCAL_HOOK_TOKEN", raising=False)
+    named = LocalConfig(
+        type="local",
+        inbox=tmp_path / "in",
+        outbox=tmp_path / "out",
+        webhook_token_env="LOCAL_HOOK_TOKEN",
+    )
+    unset = LocalConnector("local", named, secrets=read_secret)
+    assert unset.webhook_unserved() == "LOCAL_HOOK_TOKEN (its bearer token) is not set"
+    assert unset.handle_webhook(webhook(row(1).encode(), token="")).status == 404
+
+
+def test_webhook_token_is_checked_when_configured(hooked):
+    connector = hooked
+    assert connector.webhook_unserved() is None
     assert connector.handle_webhook(webhook(row(1).encode())).status == 403
     assert connector.handle_webhook(webhook(row(1).encode(), token="wrong")).status == 403
     assert connector.handle_webhook(webhook(row(1).encode(), token="s3cret")).status == 200

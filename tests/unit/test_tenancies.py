@@ -56,3 +56,24 @@ def test_mapping_renames_columns(tmp_path):
     mapping.write_text("columns:\n  nonsense: X\n")
     with pytest.raises(InputError, match="unknown field"):
         read_mapping(mapping)
+
+
+def test_a_row_with_too_many_or_too_few_fields_is_refused_naming_it(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "tenancy_ref,name,vulnerability_notes,support_contact\n"
+        'T-1,Ann,"deaf, needs BSL interpreter",Carer Jo 07700 900123\n'
+        "T-2,Bob,deaf, needs BSL interpreter,Carer Jo 07700 900123\n"
+        "T-3,Cat,hearing loss\n"
+        "T-4,Dee,,\n",
+        encoding="utf-8",
+    )
+    rows, problems = check_file(path, read_mapping(None))
+    assert [r.tenancy_ref for r in rows] == ["T-1", "T-4"]
+    assert rows[0].vulnerability_notes == "deaf, needs BSL interpreter"
+    assert problems == [
+        "row 3: 5 fields where the header has 4; a comma inside a field (a vulnerability "
+        "note, say) needs the field in double quotes",
+        "row 4: 3 fields where the header has 4; a comma inside a field (a vulnerability "
+        "note, say) needs the field in double quotes",
+    ]

@@ -38,7 +38,7 @@ STAFF = {
     "director": ("Dev Patel", Role.DIRECTOR),
     "admin": ("Sam Admin", Role.ADMIN),
 }
-SECRET = SecretStr("test-session-secret-" + "x" * 32)
+SECRET = SecretStr("test-session-secret-Qm7vR2xK9pL4wN8sT3yB6hJ1")
 
 
 def seed_demo(tmp_path: Path, store: Store, clock: FakeClock) -> LoadedConfig:

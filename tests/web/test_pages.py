@@ -469,3 +469,48 @@ def test_health_shows_connectors_jobs_and_runs_what_is_due(as_manager):
     answer = as_manager.post("/health/run", {}, page="/health")
     assert "Carrying out what is due now" in answer.text
     assert [line["action"] for line in outbox(as_manager)] == ["formal_warning"]
+
+
+HUGE = str(2**64 + 5)  # more than any database id can hold
+
+
+def test_ids_too_large_for_the_database_are_not_found_not_a_crash(as_manager):
+    site = as_manager
+    for path in (f"/contacts/{HUGE}", f"/accounts/{HUGE}", "/accounts/not-a-number"):
+        answer = site.client.get(path)
+        assert answer.status_code == 404, path
+        assert "Not found" in answer.text or "no contact" in answer.text
+    posts = (
+        f"/approvals/{HUGE}",
+        f"/tasks/{HUGE}",
+        f"/tasks/{HUGE}/assessment",
+        f"/reviews/{HUGE}",
+        f"/appeals/{HUGE}/decide",
+        f"/cases/{HUGE}/appeals",
+        f"/links/{HUGE}/confirm",
+        f"/connections/{HUGE}",
+        f"/contacts/{HUGE}/reverse",
+    )
+    for path in posts:
+        answer = site.post(path, {"decision": "approve", "reason": "x"}, follow=False)
+        assert answer.status_code == 404, path
+
+
+def test_the_health_page_lists_items_set_aside(as_comms, web_clock):
+    from bot.ingest.contacts import store_contacts
+    from platforms.base import SetAside
+
+    organisation = as_comms.loaded.settings.organisation
+    item = SetAside("line 7", "not valid JSON (Expecting value at column 1)", "{oops <b>")
+    store_contacts(
+        as_comms.store,
+        [],
+        organisation=organisation,
+        now=web_clock,
+        connector="local",
+        set_aside=[item],
+    )
+    page = as_comms.client.get("/health")
+    assert page.status_code == 200 and "Items set aside" in page.text
+    assert "line 7" in page.text and "not valid JSON" in page.text
+    assert "{oops &lt;b&gt;" in page.text

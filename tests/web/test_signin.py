@@ -80,25 +80,42 @@ def test_a_wrong_name_and_a_wrong_password_get_the_same_answer(site):
     assert empty.status_code == 400 and "Enter your name and your password" in empty.text
 
 
-def test_an_account_is_locked_after_five_wrong_passwords_in_every_process(site, web_clock):
-    token = site.token()
-    for _ in range(4):
-        site.client.post(
-            "/signin", data={"csrf_token": token, "name": "Priya Shah", "password": "guessing!!"}
-        )
-    locked = site.client.post(
-        "/signin", data={"csrf_token": token, "name": "Priya Shah", "password": "guessing!!"}
+def attempt(client: TestClient, name: str, password: str):
+    page = client.get("/signin")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    return client.post(
+        "/signin",
+        data={"csrf_token": token, "name": name, "password": password},
+        follow_redirects=False,
     )
-    assert locked.status_code == 429 and "locked after too many wrong passwords" in locked.text
-    # A second web process on the same database: the lock holds there too.
-    other = create_app(site.loaded, site.store, session_secret=SECRET, clock=web_clock)
-    with TestClient(other) as client:
-        page = client.get("/signin")
-        token2 = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-        right = client.post(
-            "/signin", data={"csrf_token": token2, "name": "Priya Shah", "password": PASSWORD}
-        )
-    assert right.status_code == 429
+
+
+def refusal(answer) -> str:
+    parts = answer.text.split('class="problem" role="alert">')
+    return parts[1].split("</div>")[0] if len(parts) > 1 else ""
+
+
+def test_guessing_locks_an_account_only_for_devices_it_has_not_used(site, web_clock):
+    owners = create_app(site.loaded, site.store, session_secret=SECRET, clock=web_clock)
+    with TestClient(owners) as owner:
+        assert attempt(owner, "Priya Shah", PASSWORD).status_code == 303  # her own computer
+        owner.cookies.delete("modbot_session")
+        answers = [attempt(site.client, "Priya Shah", "guessing!!") for _ in range(5)]
+        unknown = attempt(site.client, "Nobody Here", "guessing!!")
+        # Locked, wrong and unknown all look the same: nothing says which names exist.
+        assert {a.status_code for a in answers} == {unknown.status_code} == {401}
+        assert refusal(answers[-1]) == refusal(unknown) != ""
+        assert "locked" not in answers[-1].text
+        # Elsewhere (another web process too) even the right password is refused ...
+        other = create_app(site.loaded, site.store, session_secret=SECRET, clock=web_clock)
+        with TestClient(other) as stranger:
+            refused = attempt(stranger, "Priya Shah", PASSWORD)
+            assert refused.status_code == 401 and refusal(refused) == refusal(unknown)
+        # ... but on the computer she has signed in on before, she gets in.
+        assert attempt(owner, "Priya Shah", PASSWORD).status_code == 303
+    with site.store.session() as session:
+        events = session.scalars(sa.select(m.AuditEvent.event)).all()
+    assert events.count("staff_signin_locked") == 1
     web_clock.advance(minutes=16)
     assert site.sign_in("comms").status_code == 303
 
@@ -115,6 +132,19 @@ def test_one_address_trying_many_names_is_refused_for_a_while(site, web_clock):
     assert refused.status_code == 429 and "from this computer" in refused.text
     web_clock.advance(minutes=16)
     assert site.sign_in("comms").status_code == 303
+
+
+def test_a_known_device_behind_the_same_address_is_not_refused(site, web_clock):
+    assert site.sign_in("manager").status_code == 303  # marks this browser as hers
+    site.client.cookies.delete("modbot_session")
+    for n in range(20):
+        attempt(site.client, f"Person {n}", "guessing!!")
+    assert attempt(site.client, "Sunita Rao", PASSWORD).status_code == 303
+    forged = TestClient(site.client.app)
+    forged.cookies.set("modbot_device", "W1sxLDIsM11d.forged.sig", path="/signin")
+    for n in range(20):
+        attempt(forged, f"Person {n}", "guessing!!")
+    assert attempt(forged, "Sunita Rao", PASSWORD).status_code == 429
 
 
 def test_forms_without_this_sessions_token_change_nothing(as_manager):
@@ -187,14 +217,21 @@ def test_without_a_session_secret_the_pages_are_closed_but_webhooks_still_work(
         assert client.get("/webhooks/facebook").status_code == 404  # no facebook connector
 
 
-def test_a_short_session_secret_is_refused_with_a_clear_message(
+def test_a_short_or_predictable_session_secret_is_refused_with_a_clear_message(
     tmp_path, seeded_store, monkeypatch
 ):
     from bot.errors import ConfigError
 
+    loaded = load_config(write_demo_config(tmp_path))
     monkeypatch.setenv("MODBOT_WEB_SECRET", "too-short")
-    with pytest.raises(ConfigError, match="at least 32 random characters"):
-        create_app(load_config(write_demo_config(tmp_path)), seeded_store)
+    with pytest.raises(ConfigError, match=r"too short .* at least 32 random characters"):
+        create_app(loaded, seeded_store)
+    for predictable in ("a" * 32, "ab" * 20, "password" * 5, "0123456789" * 4):
+        monkeypatch.setenv("MODBOT_WEB_SECRET", predictable)
+        with pytest.raises(ConfigError, match="too predictable"):
+            create_app(loaded, seeded_store)
+    monkeypatch.setenv("MODBOT_WEB_SECRET", "c5b4hWncWiv3vCereBmhRJJj6RNUCuNmA7fkCgA0cB0")
+    assert create_app(loaded, seeded_store).state.pages_open
 
 
 def test_pages_carry_headers_that_keep_them_out_of_caches_and_frames(as_comms):

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import BackgroundTasks, Request
+from fastapi import BackgroundTasks, Path, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
+from bot.domain import MAX_ROW_ID
 from bot.errors import InputError
 from bot.settings.loading import LoadedConfig
 from bot.settings.saved import apply_saved_settings
 from bot.storage.session import Store
 from bot.web.render import Pages, flash
+
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+"""A row id in a URL: anything no database row can have is "not found", never a crash."""
 
 
 def pages(request: Request) -> Pages:

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from bot.register.approvals import approvers_of, decide_approval, may_decide, pending
 from bot.register.queue import tenancy_refs
 from bot.web.pages._common import (
+    RowId,
     back_to,
     carry_out,
     choice,
@@ -50,7 +51,7 @@ def approvals(request: Request, user: Staffer) -> Response:
 
 @router.post("/approvals/{action_id}")
 def decide(
-    request: Request, action_id: int, user: Staffer, form: Form, background: BackgroundTasks
+    request: Request, action_id: RowId, user: Staffer, form: Form, background: BackgroundTasks
 ) -> Response:
     """Approve or reject one action, in your name, with your reason."""
     verdict = choice(form, "decision", ("approve", "reject"), "approve or reject")

@@ -17,7 +17,7 @@ from bot.errors import InputError
 from bot.register.appeals import appeals_due, decide_appeal, open_appeal
 from bot.register.reviews import record_review, reviews_due
 from bot.storage.models import Case, TenancyRecord
-from bot.web.pages._common import back_to, choice, done, in_force, now, pages, store, text
+from bot.web.pages._common import RowId, back_to, choice, done, in_force, now, pages, store, text
 from bot.web.security import Form, Staffer
 
 router = APIRouter()
@@ -65,7 +65,7 @@ def due(request: Request, user: Staffer, within: Annotated[int, Query()] = 30) -
 
 
 @router.post("/reviews/{restriction_id}")
-def review(request: Request, restriction_id: int, user: Staffer, form: Form) -> Response:
+def review(request: Request, restriction_id: RowId, user: Staffer, form: Form) -> Response:
     """Record a restriction's review: continue it for another period, or end it."""
     outcome = choice(form, "outcome", ("continue", "end"), "continue or end")
     with store(request).begin() as session:
@@ -90,7 +90,7 @@ def review(request: Request, restriction_id: int, user: Staffer, form: Form) -> 
 
 
 @router.post("/appeals/{appeal_id}/decide")
-def decide(request: Request, appeal_id: int, user: Staffer, form: Form) -> Response:
+def decide(request: Request, appeal_id: RowId, user: Staffer, form: Form) -> Response:
     """Record an appeal's outcome in your name (not if you made the decision appealed)."""
     outcome = choice(
         form, "outcome", ("upheld", "overturned", "varied"), "upheld, overturned or varied"
@@ -111,7 +111,7 @@ def decide(request: Request, appeal_id: int, user: Staffer, form: Form) -> Respo
 
 
 @router.post("/cases/{case_id}/appeals")
-def open_(request: Request, case_id: int, user: Staffer, form: Form) -> Response:
+def open_(request: Request, case_id: RowId, user: Staffer, form: Form) -> Response:
     """Record an appeal received against the case's latest formal decision."""
     loaded = in_force(request)
     user.staff.require(loaded.profile.roles, "recording an appeal", loaded.profile)

@@ -19,6 +19,7 @@ from bot.identify.overview import account_view, person_view, suspected_connectio
 from bot.identify.suspicions import decide_connection
 from bot.storage.models import AliasLogEntry, TenancyRecord
 from bot.web.pages._common import (
+    RowId,
     back_to,
     carry_out,
     choice,
@@ -82,7 +83,7 @@ def person(request: Request, tenancy_ref: str, user: Staffer) -> Response:
 
 
 @router.get("/accounts/{account_id}")
-def account(request: Request, account_id: int, user: Staffer) -> Response:
+def account(request: Request, account_id: RowId, user: Staffer) -> Response:
     """One account: who it may be, its alias-log entry and suspected connections, history."""
     with store(request).session() as session:
         try:
@@ -104,7 +105,7 @@ def account(request: Request, account_id: int, user: Staffer) -> Response:
 
 
 @router.post("/links/{link_id}/confirm")
-def confirm(request: Request, link_id: int, user: Staffer, form: Form) -> Response:
+def confirm(request: Request, link_id: RowId, user: Staffer, form: Form) -> Response:
     """Confirm a suspected link: from now on the account identifies the person."""
     profile = in_force(request).profile
     user.staff.require(profile.roles, "confirming a link", profile)
@@ -118,7 +119,7 @@ def confirm(request: Request, link_id: int, user: Staffer, form: Form) -> Respon
 
 @router.post("/connections/{connection_id}")
 def connection(
-    request: Request, connection_id: int, user: Staffer, form: Form, background: BackgroundTasks
+    request: Request, connection_id: RowId, user: Staffer, form: Form, background: BackgroundTasks
 ) -> Response:
     """Confirm or dismiss a suspicion that two accounts are the same person."""
     profile = in_force(request).profile

@@ -29,7 +29,7 @@ from bot.register.reversals import reverse_decision
 from bot.storage.models import Contact
 from bot.summary.figures import reversals_in_week
 from bot.summary.weekly import summary_options
-from bot.web.pages._common import carry_out, done, in_force, now, pages, store, text
+from bot.web.pages._common import RowId, carry_out, done, in_force, now, pages, store, text
 from bot.web.security import Form, Staffer
 from filters.base import TEXT_CATEGORIES, Category
 
@@ -100,7 +100,7 @@ def contact_page(request: Request, ref: str, user: Staffer) -> Response:
 
 @router.post("/contacts/{contact_id}/reverse")
 def reverse(
-    request: Request, contact_id: int, user: Staffer, form: Form, background: BackgroundTasks
+    request: Request, contact_id: RowId, user: Staffer, form: Form, background: BackgroundTasks
 ) -> Response:
     """Reverse the contact's decision as a false positive, with the reason."""
     reason = text(form, "reason")

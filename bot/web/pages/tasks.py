@@ -18,6 +18,7 @@ from bot.register.assessments import conclude_assessment
 from bot.register.tasks import close_task, open_tasks, task_roles
 from bot.settings.profile import PROTOCOL_TERMS
 from bot.web.pages._common import (
+    RowId,
     back_to,
     carry_out,
     choice,
@@ -56,7 +57,7 @@ def tasks(request: Request, user: Staffer, role: Annotated[str, Query()] = "") -
 
 @router.post("/tasks/{task_id}")
 def close(
-    request: Request, task_id: int, user: Staffer, form: Form, background: BackgroundTasks
+    request: Request, task_id: RowId, user: Staffer, form: Form, background: BackgroundTasks
 ) -> Response:
     """Mark a task done, or not needed (with the reason)."""
     outcome = choice(form, "outcome", ("done", "not_needed"), "done or not needed")
@@ -79,7 +80,7 @@ def close(
 
 
 @router.post("/tasks/{task_id}/assessment")
-def assessment(request: Request, task_id: int, user: Staffer, form: Form) -> Response:
+def assessment(request: Request, task_id: RowId, user: Staffer, form: Form) -> Response:
     """Record an assessment's outcome; if unacceptable, a restriction goes for approval."""
     outcome = choice(form, "outcome", ("unacceptable", "acceptable"), "the assessment's outcome")
     with store(request).begin() as session:
