@@ -119,11 +119,27 @@ class AuthError(PlatformError):
 
 
 class RateLimitedError(PlatformError):
-    """The platform asked us to wait; `retry_after` is in seconds (None if not given)."""
+    """The platform asked us to wait; `retry_after` is in seconds (None if not given).
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    Platforms give the wait in their own form (prawcore passes Reddit's `Retry-After`
+    header on as a string), so it is read here, once: a number of seconds as a number or
+    a numeric string; anything else (an HTTP date, garbage, a negative) counts as not given.
+    """
+
+    def __init__(self, message: str, retry_after: float | str | None = None) -> None:
         super().__init__(message)
-        self.retry_after = retry_after
+        self.retry_after = seconds_or_none(retry_after)
+
+
+def seconds_or_none(value: object) -> float | None:
+    """`value` as a non-negative number of seconds, or None if it is not one."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return seconds if 0 <= seconds < float("inf") else None
 
 
 class NotFoundError(PlatformError):

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from platforms.base import PlatformError
+from platforms.base import PayloadError, PlatformError
 
 
 def load_cursor(cursor: str | None, connector: str) -> dict[str, Any]:
@@ -53,3 +53,28 @@ def parse_time(value: str) -> datetime:
 def as_text(value: Any) -> str:
     """A platform field as text: None (absent) becomes the empty string."""
     return "" if value is None else str(value)
+
+
+def listing_page(answer: Any, platform: str, what: str) -> dict[str, Any]:
+    """A page of a listing (`data` list, `meta`/`paging` object), checked for its shape.
+
+    A proxy's maintenance page or a changed API can answer 200 with something else; read
+    blindly it would look like "nothing new" and hide the fault.
+
+    Raises:
+        PayloadError: the answer is not a page of a listing; says which part is wrong.
+    """
+    if not isinstance(answer, dict):
+        raise PayloadError(
+            f"{platform} answered {type(answer).__name__} instead of a page of results "
+            f"while trying to {what}; the cursor is kept and the next pass tries again"
+        )
+    for key, shape in (("data", list), ("meta", dict), ("paging", dict), ("includes", dict)):
+        value = answer.get(key)
+        if value is not None and not isinstance(value, shape):
+            raise PayloadError(
+                f"{platform} sent a page whose '{key}' is not a{'n' if shape is dict else ''} "
+                f"{'object' if shape is dict else 'list'} while trying to {what}; the cursor "
+                "is kept and the next pass tries again"
+            )
+    return answer

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import structlog
+
 from bot.dates.clock import Clock
 from bot.errors import EXPECTED
 from bot.identify.accounts import upsert_accounts
@@ -26,6 +28,8 @@ from bot.storage.models import NEW, OWN
 from bot.storage.queries import insert_ignoring_duplicates
 from bot.storage.session import Store
 from platforms.base import Connector, Contact
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass
@@ -115,6 +119,14 @@ def ingest(
                 record_poll_success(session=session, connector=name, at=clock())
     except EXPECTED as exc:
         result.problems.append(str(exc))
+    except Exception as exc:  # loop edge: one connector's fault never ends the pass
+        # Connectors translate their SDK's errors; this is a bug in one of them. Its text
+        # could hold anything (a URL with a token), so only its type is recorded.
+        log.exception("connector_crashed", connector=name)
+        result.problems.append(
+            f"the connector failed unexpectedly ({type(exc).__name__}); its cursor is kept "
+            "and the next pass tries again. Details are in the log"
+        )
     if result.problems:
         with store.begin() as session:
             record_connector_error(

@@ -39,6 +39,7 @@ from platforms.base import (
     FetchedBatch,
     ForbiddenError,
     NotFoundError,
+    PayloadError,
     PlatformAction,
     PlatformError,
     Recall,
@@ -66,7 +67,7 @@ from platforms.facebook.payloads import (
     contact_from_post,
     graph_time,
 )
-from platforms.parsing import dump_cursor, load_cursor
+from platforms.parsing import dump_cursor, listing_page, load_cursor
 
 log = structlog.get_logger(__name__)
 
@@ -225,7 +226,20 @@ class FacebookConnector:
         )
 
     def _call(self, what: str, fn: Any, *, retry_transient: bool = True) -> Any:
-        return self.caller.call(what, fn, retry_transient=retry_transient)
+        """One call through `Caller`, failing on an HTTP error facebook-sdk let through.
+
+        facebook-sdk raises only for a body with an `error` object: a 503 answering `{}`
+        would otherwise read as an empty success (and a hide as done).
+        """
+
+        def checked() -> Any:
+            self._last_status = None
+            answer = fn()
+            if self._last_status is not None and self._last_status >= 400:
+                raise facebook.GraphAPIError(answer if isinstance(answer, dict) else {})
+            return answer
+
+        return self.caller.call(what, checked, retry_transient=retry_transient)
 
     # --- polling ----------------------------------------------------------------------
 
@@ -237,7 +251,11 @@ class FacebookConnector:
         for _ in range(self.config.max_pages):
             page = self._call(
                 f"read {edge} of {object_id}",
-                lambda a=args: self.graph.request(self._path(object_id, edge), dict(a)),
+                lambda a=args: listing_page(
+                    self.graph.request(self._path(object_id, edge), dict(a)),
+                    "Facebook",
+                    f"read {edge} of {object_id}",
+                ),
             )
             data = page.get("data") or []
             yield [item for item in data if isinstance(item, dict)]
@@ -448,7 +466,10 @@ class FacebookConnector:
             if kind is PlatformAction.UNHIDE:
                 self._call(
                     f"unhide {item}",
-                    lambda: self.graph.request(self._path(item), post_args={"is_hidden": "false"}),
+                    lambda: confirmed(
+                        self.graph.request(self._path(item), post_args={"is_hidden": "false"}),
+                        f"unhide {item}",
+                    ),
                 )
                 return ActionReceipt(ok=True, platform_ref=f"facebook:unhidden:{item}")
             if kind is PlatformAction.UNBLOCK:
@@ -460,7 +481,7 @@ class FacebookConnector:
 
     def _gone_is_done(self, what: str, fn: Any, ref: str) -> ActionReceipt:
         try:
-            self._call(what, fn)
+            self._call(what, lambda: confirmed(fn(), what))
         except NotFoundError:
             return ActionReceipt(ok=True, platform_ref=ref, detail="already gone from Facebook")
         return ActionReceipt(ok=True, platform_ref=ref)
@@ -591,3 +612,13 @@ class FacebookConnector:
         if self._graph is not None:
             self._graph.session.close()
             self._graph = None
+
+
+def confirmed(answer: Any, what: str) -> Any:
+    """Graph's `{"success": true}`, or an error: nothing else proves a hide or delete."""
+    if isinstance(answer, dict) and answer.get("success") is True:
+        return answer
+    raise PayloadError(
+        f"Facebook did not confirm it did {what} (it answered {str(answer)[:80]!r}); "
+        "it is not recorded as done"
+    )

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import facebook
-import requests
 
 from platforms.base import (
     AuthError,
     ForbiddenError,
     NotFoundError,
+    PayloadError,
     PlatformError,
     RateLimitedError,
     UnsupportedActionError,
 )
-from platforms.calls import TransientError
+from platforms.calls import TransientError, transport_error
 
 RATE_LIMIT_CODES = {4, 17, 32, 613, 80001}
 PRIVATE_REPLY_REFUSED = {10900: "a private reply was already sent to this comment",
@@ -40,18 +40,17 @@ def translate(
     """
     if isinstance(exc, PlatformError):
         return exc
-    if isinstance(exc, requests.Timeout):
-        return TransientError(f"Facebook did not answer in time while trying to {what}")
-    if isinstance(exc, requests.ConnectionError):
-        return TransientError(f"Facebook could not be reached while trying to {what}")
+    transport = transport_error(exc, "Facebook", what)
+    if transport is not None:
+        return transport
     if not isinstance(exc, facebook.GraphAPIError):
         return PlatformError(f"Facebook call failed while trying to {what}: {type(exc).__name__}")
     result = exc.result if isinstance(exc.result, dict) else {}
     error = result.get("error") if isinstance(result.get("error"), dict) else {}
     code = error.get("code")
     message = scrub(str(error.get("message") or exc.message or "no message"))
-    if code is None and (status is None or status >= 500):
-        return TransientError(f"Facebook answered HTTP {status} while trying to {what}")
+    if code is None:
+        return _by_status(status, what, message, token_env, connector)
     if code == 190 or status == 401:
         return AuthError(
             f"Facebook rejected the Page token while trying to {what} ({message}). Issue a "
@@ -74,3 +73,28 @@ def translate(
     if code == 100:
         return NotFoundError(f"Facebook says the item is gone or invalid while trying to {what}")
     return PlatformError(f"Facebook refused to {what} (code {code}): {message}")
+
+
+def _by_status(
+    status: int | None, what: str, message: str, token_env: str, connector: str
+) -> PlatformError:
+    """An answer with no Graph error object (a proxy, a load balancer): read its status."""
+    if status is None or status >= 500:
+        return TransientError(f"Facebook answered HTTP {status} while trying to {what}")
+    if status == 401:
+        return AuthError(
+            f"Facebook refused the Page token (HTTP 401) while trying to {what}. Check "
+            f"{token_env}; connector '{connector}' is stopped until then and its cursor is kept"
+        )
+    if status == 429:
+        return RateLimitedError(f"Facebook answered HTTP 429 while trying to {what}", 300.0)
+    if status == 403:
+        return ForbiddenError(f"Facebook refused to {what} (HTTP 403)")
+    if status == 404:  # not Graph's own "does not exist": nothing proves the item is gone
+        return PlatformError(f"Facebook answered HTTP 404 while trying to {what}")
+    if status < 400:
+        return PayloadError(
+            f"Facebook sent an answer the bot could not read while trying to {what} "
+            f"({message}); the next pass tries again"
+        )
+    return PlatformError(f"Facebook answered HTTP {status} while trying to {what}")

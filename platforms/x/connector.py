@@ -48,7 +48,7 @@ from platforms.calls import (
     secret_value,
     timed_session,
 )
-from platforms.parsing import dump_cursor, load_cursor, utc_from_unix
+from platforms.parsing import dump_cursor, listing_page, load_cursor, utc_from_unix
 from platforms.x.config import XConfig
 from platforms.x.errors import translate
 from platforms.x.payloads import (
@@ -178,7 +178,24 @@ class XConnector:
         )
 
     def _call(self, what: str, fn: Any, *, retry_transient: bool = True) -> Any:
-        return self.caller.call(what, fn, retry_transient=retry_transient)
+        """One call through `Caller`; every answer is checked to be a page or an object.
+
+        A page's parts (`data`, `meta`, `includes`) must have their documented shapes, so a
+        200 with something else is a recorded fault, never "nothing new".
+        """
+
+        def checked() -> Any:
+            answer = fn()
+            if isinstance(answer, dict):
+                shape = answer
+                if isinstance(answer.get("data"), dict):
+                    shape = {**answer, "data": [answer["data"]]}  # one object: a page of one
+                listing_page(shape, "X", what)
+            elif isinstance(answer, list | str | int | float):  # JSON, but not an object
+                listing_page(answer, "X", what)
+            return answer
+
+        return self.caller.call(what, checked, retry_transient=retry_transient)
 
     # --- polling ----------------------------------------------------------------------
 

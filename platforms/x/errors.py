@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import requests
 import tweepy
 
 from platforms.base import (
@@ -15,7 +14,7 @@ from platforms.base import (
     PlatformError,
     RateLimitedError,
 )
-from platforms.calls import TransientError
+from platforms.calls import TransientError, transport_error, unreadable
 
 
 def translate(
@@ -32,12 +31,11 @@ def translate(
     """
     if isinstance(exc, PlatformError):
         return exc
-    if isinstance(exc, requests.Timeout):
-        return TransientError(f"X did not answer in time while trying to {what}")
-    if isinstance(exc, requests.ConnectionError):
-        return TransientError(f"X could not be reached while trying to {what}")
+    transport = transport_error(exc, "X", what)
+    if transport is not None:
+        return transport
     if not isinstance(exc, tweepy.HTTPException):
-        return PlatformError(f"X call failed while trying to {what}: {type(exc).__name__}")
+        return unreadable("X", what, exc)
     detail = scrub("; ".join(str(m) for m in exc.api_messages) or "no detail")
     status = exc.response.status_code
     if isinstance(exc, tweepy.TooManyRequests):
