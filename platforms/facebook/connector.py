@@ -58,6 +58,7 @@ from platforms.calls import (
 )
 from platforms.facebook.config import FacebookConfig
 from platforms.facebook.errors import translate
+from platforms.facebook.graph import ProvedGraphAPI, appsecret_proof
 from platforms.facebook.payloads import (
     as_text,
     contact_from_change,
@@ -150,7 +151,7 @@ class FacebookConnector:
         """Environment variables this connector reads, and what each is for."""
         return {
             self.config.page_token_env: "Page access token (polling and actions)",
-            self.config.app_secret_env: "app secret (webhook signatures)",
+            self.config.app_secret_env: "app secret (webhook signatures, appsecret_proof)",
             self.config.verify_token_env: "webhook verify token (subscription handshake)",
         }
 
@@ -183,8 +184,17 @@ class FacebookConnector:
             rewrite = (GRAPH_URL, self.config.api_base_url) if self.config.api_base_url else None
             session = timed_session(self.config.http.timeout_seconds, rewrite)
             session.hooks["response"].append(self._on_response)
-            graph = facebook.GraphAPI(
-                access_token=token, timeout=self.config.http.timeout_seconds, session=session
+            app_secret = self.secrets(self.config.app_secret_env, required=False)
+            proof = None
+            if app_secret is not None:  # Meta requires it with "Require App Secret" on
+                self.redactor.add(app_secret.get_secret_value())
+                proof = appsecret_proof(token, app_secret.get_secret_value())
+                self.redactor.add(proof)
+            graph = ProvedGraphAPI(
+                access_token=token,
+                timeout=self.config.http.timeout_seconds,
+                session=session,
+                proof=proof,
             )
             graph.version = self.config.graph_version  # G1: the constructor refuses it
             self._graph = graph
