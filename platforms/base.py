@@ -283,6 +283,9 @@ class WebhookReply:
     body: str = ""
     media_type: str = "text/plain"
     contacts: tuple[Contact, ...] = ()
+    # The account each entry *not* taken was for (one per entry): a delivery can carry
+    # entries for several Pages, and the door counts those no connector takes.
+    foreign: tuple[str, ...] = ()
 
 
 @runtime_checkable

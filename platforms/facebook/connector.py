@@ -404,14 +404,25 @@ class FacebookConnector:
             return WebhookReply(400, "body is not JSON")
         if not isinstance(data, dict) or not isinstance(data.get("entry"), list):
             return WebhookReply(400, "expected an object with an 'entry' list")
-        if data.get("object") != "page":
-            return WebhookReply(200, "ignored: not a Page delivery")
+        if data.get("object") != "page":  # e.g. Instagram's, on the same callback URL
+            entries = [e for e in data["entry"] if isinstance(e, dict)]
+            return WebhookReply(
+                200,
+                "ignored: not a Page delivery",
+                foreign=tuple(as_text(e.get("id")) for e in entries),
+            )
         contacts: list[Contact] = []
-        for entry in data["entry"]:
+        foreign: list[str] = []
+        for index, entry in enumerate(data["entry"]):
             if not isinstance(entry, dict):
                 return WebhookReply(400, "each entry must be an object")
-            entry_page = as_text(entry.get("id")) or self.config.page_id
-            own = {entry_page, self.config.page_id}
+            entry_page = as_text(entry.get("id"))
+            if not entry_page:
+                return WebhookReply(400, f"entry {index} has no 'id' (the Page it is for)")
+            if entry_page != self.config.page_id:
+                foreign.append(entry_page)  # another Page's: never stored under this one
+                continue
+            own = {entry_page}
             for change in entry.get("changes") or []:
                 value = change.get("value") if isinstance(change, dict) else None
                 if not isinstance(value, dict) or change.get("field") not in ("feed", "mention"):
@@ -424,7 +435,7 @@ class FacebookConnector:
                     contact = contact_from_messaging(self.name, entry_page, event)
                     if contact is not None and contact.account.platform_user_id not in own:
                         contacts.append(contact)
-        return WebhookReply(200, "ok", contacts=tuple(contacts))
+        return WebhookReply(200, "ok", contacts=tuple(contacts), foreign=tuple(foreign))
 
     def _handshake(self, request: WebhookRequest) -> WebhookReply:
         try:
