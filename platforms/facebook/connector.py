@@ -68,7 +68,7 @@ from platforms.facebook.payloads import (
     contact_from_post,
     graph_time,
 )
-from platforms.parsing import dump_cursor, listing_page, load_cursor
+from platforms.parsing import dump_cursor, listing_page, load_cursor, read_delivery
 
 log = structlog.get_logger(__name__)
 
@@ -398,14 +398,20 @@ class FacebookConnector:
         expected = "sha256=" + hmac.new(secret.encode(), request.body, hashlib.sha256).hexdigest()
         if not given or not hmac.compare_digest(given.strip().lower(), expected):
             return WebhookReply(403, "missing or wrong X-Hub-Signature-256")
+        # Signed, so from Meta: anything unreadable is answered 400 with the reason and
+        # nothing of it is stored (a 500 would make Meta send it again for hours).
         try:
-            data = json.loads(request.body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return WebhookReply(400, "body is not JSON")
-        if not isinstance(data, dict) or not isinstance(data.get("entry"), list):
-            return WebhookReply(400, "expected an object with an 'entry' list")
+            return self._delivery(read_delivery(request.body))
+        except PayloadError as exc:
+            return WebhookReply(400, str(exc))
+
+    def _delivery(self, data: dict[str, Any]) -> WebhookReply:
+        entries = data.get("entry")
+        if not isinstance(entries, list):
+            raise PayloadError("expected an object with an 'entry' list")
+        if not all(isinstance(entry, dict) for entry in entries):
+            raise PayloadError("each entry must be an object")
         if data.get("object") != "page":  # e.g. Instagram's, on the same callback URL
-            entries = [e for e in data["entry"] if isinstance(e, dict)]
             return WebhookReply(
                 200,
                 "ignored: not a Page delivery",
@@ -413,29 +419,40 @@ class FacebookConnector:
             )
         contacts: list[Contact] = []
         foreign: list[str] = []
-        for index, entry in enumerate(data["entry"]):
-            if not isinstance(entry, dict):
-                return WebhookReply(400, "each entry must be an object")
+        for index, entry in enumerate(entries):
             entry_page = as_text(entry.get("id"))
             if not entry_page:
-                return WebhookReply(400, f"entry {index} has no 'id' (the Page it is for)")
+                raise PayloadError(f"entry {index} has no 'id' (the Page it is for)")
             if entry_page != self.config.page_id:
                 foreign.append(entry_page)  # another Page's: never stored under this one
                 continue
-            own = {entry_page}
-            for change in entry.get("changes") or []:
-                value = change.get("value") if isinstance(change, dict) else None
-                if not isinstance(value, dict) or change.get("field") not in ("feed", "mention"):
-                    continue
-                contact = contact_from_change(self.name, entry_page, change["field"], value)
-                if contact is not None and contact.account.platform_user_id not in own:
-                    contacts.append(contact)  # the Page's own posts and replies are skipped
-            for event in entry.get("messaging") or []:
-                if isinstance(event, dict):
-                    contact = contact_from_messaging(self.name, entry_page, event)
-                    if contact is not None and contact.account.platform_user_id not in own:
-                        contacts.append(contact)
+            try:
+                contacts.extend(self._entry_contacts(entry_page, entry))
+            except PayloadError as exc:
+                raise PayloadError(f"entry {index}: {exc}") from None
+            except (TypeError, AttributeError, ValueError, KeyError) as exc:
+                raise PayloadError(
+                    f"entry {index} has an unexpected shape ({type(exc).__name__})"
+                ) from None
         return WebhookReply(200, "ok", contacts=tuple(contacts), foreign=tuple(foreign))
+
+    def _entry_contacts(self, entry_page: str, entry: dict[str, Any]) -> Iterator[Contact]:
+        """The contacts in one entry for this Page (its own posts and replies left out)."""
+        changes, messaging = entry.get("changes") or [], entry.get("messaging") or []
+        if not isinstance(changes, list) or not isinstance(messaging, list):
+            raise PayloadError("'changes' and 'messaging' must be lists")
+        for change in changes:
+            value = change.get("value") if isinstance(change, dict) else None
+            if not isinstance(value, dict) or change.get("field") not in ("feed", "mention"):
+                continue
+            contact = contact_from_change(self.name, entry_page, change["field"], value)
+            if contact is not None and contact.account.platform_user_id != entry_page:
+                yield contact
+        for event in messaging:
+            if isinstance(event, dict):
+                contact = contact_from_messaging(self.name, entry_page, event)
+                if contact is not None and contact.account.platform_user_id != entry_page:
+                    yield contact
 
     def _handshake(self, request: WebhookRequest) -> WebhookReply:
         try:

@@ -9,6 +9,7 @@ from platforms.base import (
     AccountRef,
     Contact,
     ContactKind,
+    PayloadError,
 )
 from platforms.parsing import as_text, parse_time, utc_from_unix
 
@@ -19,7 +20,7 @@ def snowflake_time(item_id: str) -> datetime:
     """When an X id was made: the time is in its top bits (used when `created_at` is absent)."""
     try:
         return utc_from_unix(((int(item_id) >> 22) + SNOWFLAKE_EPOCH_MS) / 1000)
-    except ValueError:
+    except (ValueError, PayloadError):
         return datetime.now(UTC)
 
 
