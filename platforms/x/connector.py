@@ -50,7 +50,7 @@ from platforms.calls import (
 )
 from platforms.parsing import dump_cursor, listing_page, load_cursor, utc_from_unix
 from platforms.x.config import XConfig
-from platforms.x.errors import translate
+from platforms.x.errors import AccessTierError, translate
 from platforms.x.payloads import (
     as_text,
     contact_from_dm_event,
@@ -386,6 +386,8 @@ class XConnector:
                 self._call(
                     f"hide reply {post}", lambda: self.client.hide_reply(post, user_auth=True)
                 )
+            except AccessTierError:
+                raise  # the app's access level, not where the reply is
             except ForbiddenError as exc:
                 raise UnsupportedActionError(
                     f"X lets an account hide only replies in conversations it started ({exc})"

@@ -17,6 +17,28 @@ from platforms.base import (
 from platforms.calls import TransientError, transport_error, unreadable
 
 
+class AccessTierError(ForbiddenError):
+    """The app's X API access level (its tier or enrollment) does not include the call.
+
+    Not a fact about the item: an X hide refused for this reason must not be explained to
+    staff as "only replies in conversations it started".
+    """
+
+
+def is_access_tier(exc: tweepy.HTTPException) -> bool:
+    """X's two ways of saying so: v1.1 error code 453, v2 problem `client-not-enrolled`."""
+    if 453 in exc.api_codes:
+        return True
+    try:
+        body = exc.response.json()
+    except Exception:  # not JSON: no problem type to read
+        return False
+    return isinstance(body, dict) and (
+        body.get("reason") == "client-not-enrolled"
+        or str(body.get("type", "")).endswith("/client-forbidden")
+    )
+
+
 def translate(
     exc: BaseException,
     what: str,
@@ -54,8 +76,13 @@ def translate(
             f"in the developer console; connector '{connector}' is stopped until then"
         )
     if isinstance(exc, tweepy.Forbidden):
-        hint = " (this needs a higher X access tier)" if 453 in exc.api_codes else ""
-        return ForbiddenError(f"X refused to {what}: {detail}{hint}")
+        if is_access_tier(exc):
+            return AccessTierError(
+                f"X refused to {what} because the app's X API access level does not include "
+                f"it: X said {detail!r}. Change the access level in the X developer console, "
+                "or do it by hand"
+            )
+        return ForbiddenError(f"X refused to {what}: X said {detail!r}")
     if isinstance(exc, tweepy.NotFound):
         return NotFoundError(f"X says the item is gone while trying to {what}")
     if isinstance(exc, tweepy.TwitterServerError):
