@@ -48,6 +48,23 @@ class AccountRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A picture, video or link attached to a contact, as the platform describes it.
+
+    The bot cannot read what a picture says: `alt_text` (the platform's description, when
+    it gives one) is all there is, and staff look at the rest.
+    """
+
+    type: str  # "photo", "video", "sticker", "animated_image", "link", ...
+    url: str = ""
+    alt_text: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        """The stored form."""
+        return {"type": self.type, "url": self.url, "alt_text": self.alt_text}
+
+
+@dataclass(frozen=True, slots=True)
 class Contact:
     """One thing a person posted to or sent the landlord's account."""
 
@@ -61,6 +78,7 @@ class Contact:
     permalink: str = ""
     thread_id: str = ""
     parent_id: str = ""
+    attachments: tuple[Attachment, ...] = ()
 
 
 class PlatformAction(enum.StrEnum):

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+import sqlalchemy as sa
 import structlog
+from sqlalchemy.orm import Session
 
 from bot.dates.clock import Clock
 from bot.errors import EXPECTED
@@ -71,14 +74,53 @@ def store_contacts(
                 "permalink": c.permalink,
                 "thread_id": c.thread_id,
                 "parent_id": c.parent_id,
+                "attachments": [a.as_dict() for a in c.attachments],
                 "status": OWN if organisation.is_own(c.platform, c.account.handle) else NEW,
             }
             for c in contacts
         ]
-        stored = insert_ignoring_duplicates(session, m.Contact, rows, ["platform", "external_id"])
+        rows = versioned(session, rows)
+        stored = insert_ignoring_duplicates(
+            session, m.Contact, rows, ["platform", "external_id", "version"]
+        )
         if cursor is not None:
             advance_cursor(session=session, connector=connector, cursor=cursor, at=at)
     return stored
+
+
+def versioned(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows worth storing, each with its version: an edit is the item's next version.
+
+    A platform item seen again with the text and attachments it was stored with is a repeat
+    (a replayed delivery, a re-read page) and is dropped; with different ones it was edited,
+    and is stored beside the earlier versions, which the register keeps.
+    """
+    keys = {(r["platform"], r["external_id"]) for r in rows}
+    latest: dict[tuple[str, str], tuple[int, str, list[Any]]] = {}
+    if keys:
+        stored = session.execute(
+            sa.select(
+                m.Contact.platform,
+                m.Contact.external_id,
+                m.Contact.version,
+                m.Contact.text,
+                m.Contact.attachments,
+            )
+            .where(sa.tuple_(m.Contact.platform, m.Contact.external_id).in_(list(keys)))
+            .order_by(m.Contact.version)
+        )
+        for platform, external_id, version, text, attachments in stored:
+            latest[(platform, external_id)] = (version, text, attachments or [])
+    kept = []
+    for row in rows:
+        key = (row["platform"], row["external_id"])
+        seen = latest.get(key)
+        if seen is not None and (seen[1], seen[2]) == (row["text"], row["attachments"]):
+            continue
+        row["version"] = seen[0] + 1 if seen is not None else 1
+        latest[key] = (row["version"], row["text"], row["attachments"])
+        kept.append(row)
+    return kept
 
 
 def ingest(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.storage.models import Base, Contact, Finding
 from filters.base import TEXT_CATEGORIES, Category
-from platforms.base import AccountRef
+from platforms.base import AccountRef, Attachment
 from platforms.base import Contact as DomainContact
 
 
@@ -55,6 +55,15 @@ def to_domain(contact: Contact) -> DomainContact:
         permalink=contact.permalink,
         thread_id=contact.thread_id,
         parent_id=contact.parent_id,
+        attachments=tuple(
+            Attachment(
+                type=str(a.get("type", "")),
+                url=str(a.get("url", "")),
+                alt_text=str(a.get("alt_text", "")),
+            )
+            for a in contact.attachments or []
+            if isinstance(a, dict)
+        ),
     )
 
 
@@ -63,8 +72,11 @@ def contact_by_ref(*, session: Session, ref: str) -> Contact | None:
     if ref.isdigit():
         return session.get(Contact, int(ref))
     platform, _, external_id = ref.partition(":")
-    return session.scalar(
-        sa.select(Contact).where(Contact.platform == platform, Contact.external_id == external_id)
+    return session.scalar(  # an edited item: its latest version
+        sa.select(Contact)
+        .where(Contact.platform == platform, Contact.external_id == external_id)
+        .order_by(Contact.version.desc())
+        .limit(1)
     )
 
 

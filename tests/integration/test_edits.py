@@ -1,0 +1,85 @@
+"""Edited comments are moderated again (issue 14, defect 4), through the webhook and the runner.
+
+The deliveries are the recorded `feed-comment-edited-25.json` (restfb's recording of Meta's
+`verb: edited` change) with the author and text set per test. Each version is kept; the
+edit is decided in its own right; what was already done to the item is not done again
+unless the new version calls for more.
+"""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+
+from bot.storage import models as m
+from tests.integration import test_webhooks as webhooks
+from tests.integration.test_webhooks import fb_signed, recorded
+
+client, platform = webhooks.client, webhooks.platform  # the fixtures
+
+COMMENT = "900728623356296_900744590021366"
+BENIGN = "Thanks for fixing the boiler so quickly, much appreciated"
+THREAT = "I know where you live and I will hurt you"
+WORSE_THREAT = "I know where you live and I will hurt you and your family"
+
+
+def deliver(client, text: str, verb: str) -> None:
+    delivery = json.loads(recorded("feed-comment-edited-25.json"))
+    value = delivery["entry"][0]["changes"][0]["value"]
+    value.update(verb=verb, message=text, sender_id="5550001", sender_name="A Tenant")
+    body = json.dumps(delivery).encode()
+    assert (
+        client.post("/webhooks/facebook", content=body, headers=fb_signed(body)).status_code == 200
+    )
+
+
+def versions(store) -> list[tuple[int, str, str]]:
+    with store.session() as session:
+        rows = session.execute(
+            sa.select(m.Contact.version, m.Contact.text, m.Contact.status)
+            .where(m.Contact.external_id == COMMENT)
+            .order_by(m.Contact.version)
+        )
+        return [tuple(r) for r in rows]
+
+
+def actions(store) -> list[tuple[int, str]]:
+    with store.session() as session:
+        rows = session.execute(
+            sa.select(m.Contact.version, m.Action.kind)
+            .join(m.Contact, m.Action.contact_id == m.Contact.id)
+            .order_by(m.Contact.version, m.Action.id)
+        )
+        return [(v, k.value) for v, k in rows]
+
+
+def test_a_benign_comment_edited_into_a_threat_is_moderated(client, store):
+    deliver(client, BENIGN, "add")
+    assert actions(store) == []
+    deliver(client, THREAT, "edited")
+    assert versions(store) == [(1, BENIGN, "decided"), (2, THREAT, "decided")]
+    planned = actions(store)
+    assert planned and {v for v, _ in planned} == {2}
+    assert (2, "hide") in planned
+
+
+def test_the_same_edit_delivered_again_is_not_a_new_version(client, store):
+    deliver(client, BENIGN, "add")
+    deliver(client, THREAT, "edited")
+    deliver(client, THREAT, "edited")
+    assert [v for v, _, _ in versions(store)] == [1, 2]
+
+
+def test_an_edit_does_not_repeat_what_was_already_done(client, store, platform):
+    platform.route("POST", f"/v21.0/{COMMENT}", {"success": True})  # the hide works
+    deliver(client, THREAT, "add")
+    first = actions(store)
+    assert (1, "hide") in first
+    assert len(platform.calls("POST", f"/v21.0/{COMMENT}")) == 1
+    deliver(client, WORSE_THREAT, "edited")
+    assert [v for v, _, _ in versions(store)] == [1, 2]
+    again = [kind for version, kind in actions(store) if version == 2]
+    assert "hide" not in again  # hidden already: the edit is hidden with it
+    assert not set(again) & {kind for _, kind in first}
+    assert len(platform.calls("POST", f"/v21.0/{COMMENT}")) == 1  # not hidden twice
