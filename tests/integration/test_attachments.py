@@ -1,0 +1,72 @@
+"""Pictures are kept and a picture alone goes to staff (issue 14, defect 5).
+
+A photo-only comment through the signed webhook (restfb's `feed-comment-add-211.json` with
+Meta's `photo` field, as Meta documents the feed change for a photo comment), and a polled
+comment with an attachment (python-facebook's recorded `comment.json`).
+"""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+
+from bot.storage import models as m
+from platforms.base import Attachment
+from platforms.facebook.payloads import contact_from_comment
+from tests.integration import test_webhooks as webhooks
+from tests.integration.test_webhooks import fb_signed, recorded
+from tests.platform_server import fixture_json
+
+client, platform = webhooks.client, webhooks.platform  # the fixtures
+
+PHOTO = "https://scontent.xx.fbcdn.net/v/t39.30808-6/photo.jpg"
+
+
+def photo_comment(message: str | None) -> bytes:
+    delivery = json.loads(recorded("feed-comment-add-211.json"))
+    value = delivery["entry"][0]["changes"][0]["value"]
+    value["from"] = {"id": "9001", "name": "A Visitor"}
+    value["photo"] = PHOTO
+    if message is None:
+        del value["message"]
+    else:
+        value["message"] = message
+    return json.dumps(delivery).encode()
+
+
+def test_a_photo_only_comment_goes_to_staff_not_through_as_acceptable(client, store):
+    body = photo_comment(None)
+    assert (
+        client.post("/webhooks/facebook", content=body, headers=fb_signed(body)).status_code == 200
+    )
+    with store.session() as session:
+        contact = session.scalar(sa.select(m.Contact))
+        assert contact.text == ""
+        assert contact.attachments == [{"type": "photo", "url": PHOTO, "alt_text": ""}]
+        decision = session.scalar(sa.select(m.Decision))
+        assert decision.outcome == "needs review" and "cannot read" in decision.summary
+        task = session.scalar(sa.select(m.ManualTask))
+        assert task.kind == "cannot_read" and task.contact_id == contact.id
+        assert "only photo" in task.instructions and task.state == "open"
+
+
+def test_a_photo_with_words_is_moderated_on_its_words(client, store):
+    body = photo_comment("Here is the damp in the bedroom again, please send someone")
+    assert (
+        client.post("/webhooks/facebook", content=body, headers=fb_signed(body)).status_code == 200
+    )
+    with store.session() as session:
+        assert session.scalar(sa.select(m.Decision.outcome)) == "acceptable"
+        assert session.scalar(sa.select(m.ManualTask)) is None
+        assert session.scalar(sa.select(m.Contact.attachments))[0]["type"] == "photo"
+
+
+def test_a_polled_comment_keeps_its_attachment():
+    comment = fixture_json("facebook", "comment.json")
+    contact = contact_from_comment("page", "1", "post_1", comment)
+    assert contact is not None
+    [attachment] = contact.attachments
+    assert attachment.type == "photo"
+    assert attachment.url.startswith("https://scontent-gmp1-1.xx.fbcdn.net/")
+    assert isinstance(attachment, Attachment)
