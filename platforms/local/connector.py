@@ -28,6 +28,7 @@ from platforms.base import (
     AccountRef,
     ActionReceipt,
     ActionRequest,
+    Attachment,
     Capability,
     Contact,
     ContactKind,
@@ -43,6 +44,14 @@ from platforms.calls import secret_value
 from platforms.local.config import LocalConfig, NonEmpty
 
 
+class _Attachment(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    type: NonEmpty
+    url: str = ""
+    alt_text: str = ""
+
+
 class _Author(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -55,7 +64,7 @@ class _InboxRow(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     id: NonEmpty
-    platform: Literal["facebook", "x", "reddit", "local"]
+    platform: Literal["facebook", "instagram", "x", "reddit", "local"]
     kind: ContactKind
     author: _Author
     text: str
@@ -63,6 +72,7 @@ class _InboxRow(BaseModel):
     thread_id: str = ""
     parent_id: str = ""
     permalink: str = ""
+    attachments: list[_Attachment] = []
 
 
 class LocalCursor:
@@ -187,6 +197,7 @@ class LocalConnector:
             permalink=row.permalink,
             thread_id=row.thread_id,
             parent_id=row.parent_id,
+            attachments=tuple(Attachment(a.type, a.url, a.alt_text) for a in row.attachments),
         )
 
     def handle_webhook(self, request: WebhookRequest) -> WebhookReply:
