@@ -286,6 +286,9 @@ class FacebookConnector:
         recent: list[str] = []
         if self.config.watch.feed or self.config.watch.comments:
             posts: list[Contact] = []
+            # None on the first poll: what changed before it is not an edit to look at.
+            edited_since = state.get("feed_updated")
+            newest_update = float(edited_since or feed_mark.t)
             for page in self._pages(
                 page_id, "feed", {"fields": FEED_FIELDS, "limit": self.config.page_size}
             ):
@@ -301,9 +304,14 @@ class FacebookConnector:
                     contact = contact_from_post(self.name, page_id, post)
                     when = graph_time(post.get("created_time"))
                     older = older or when.timestamp() < feed_mark.t
+                    # An older post changed since the last poll may have been edited: it is
+                    # read again, and the store keeps it as a new version if its text changed.
+                    updated = graph_time(post.get("updated_time") or post.get("created_time"))
+                    changed = edited_since is not None and updated.timestamp() > edited_since
+                    newest_update = max(newest_update, updated.timestamp())
                     if (
                         contact is not None
-                        and feed_mark.is_new(contact.external_id, when)
+                        and (feed_mark.is_new(contact.external_id, when) or changed)
                         and contact.external_id not in {p.external_id for p in posts}
                     ):
                         posts.append(contact)
@@ -313,6 +321,7 @@ class FacebookConnector:
                 for contact in posts:
                     feed_mark.advance(contact.external_id, contact.created_at)
                 state["feed"] = feed_mark.dump()
+                state["feed_updated"] = newest_update
                 yield FetchedBatch(tuple(posts), dump_cursor(state))
         if self.config.watch.comments:
             for post_id in recent:

@@ -208,6 +208,12 @@ class RedditConnector:
                 lambda: list(self.subreddit.mod.modqueue(limit=self.config.page_size)),
             )
             yield FetchedBatch(tuple(self._contacts(items)), dump_cursor(state))
+        if watch.edited:  # a set, like the mod queue: the store keeps only real changes
+            items = self._call(
+                "read recently edited items",
+                lambda: list(self.subreddit.mod.edited(limit=self.config.page_size)),
+            )
+            yield FetchedBatch(tuple(self._contacts(items)), dump_cursor(state))
         if watch.inbox:
             yield from self._inbox(state)
 

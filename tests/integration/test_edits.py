@@ -9,16 +9,19 @@ unless the new version calls for more.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from bot.storage import models as m
 from tests.integration import test_webhooks as webhooks
 from tests.integration.test_webhooks import fb_signed, recorded
+from tests.platform_server import Reply
 
 client, platform = webhooks.client, webhooks.platform  # the fixtures
 
 COMMENT = "900728623356296_900744590021366"
+TOKEN = {"access_token": "t", "token_type": "bearer", "expires_in": 3600, "scope": "*"}
 BENIGN = "Thanks for fixing the boiler so quickly, much appreciated"
 THREAT = "I know where you live and I will hurt you"
 WORSE_THREAT = "I know where you live and I will hurt you and your family"
@@ -83,3 +86,67 @@ def test_an_edit_does_not_repeat_what_was_already_done(client, store, platform):
     assert "hide" not in again  # hidden already: the edit is hidden with it
     assert not set(again) & {kind for _, kind in first}
     assert len(platform.calls("POST", f"/v21.0/{COMMENT}")) == 1  # not hidden twice
+
+
+def test_a_polled_post_edited_since_the_last_poll_is_read_again(tmp_path, store, clock, platform):
+    """Polling: Graph's `updated_time` says a post changed; its new text is a new version."""
+    from bot.pipeline import Pipeline
+    from bot.settings.loading import load_config
+    from tests.conftest import write_config
+
+    settings = {"type": "facebook", "page_id": "555", "api_base_url": platform.url,
+                "watch": {"comments": False}}  # fmt: skip
+    loaded = load_config(write_config(tmp_path, connectors={"page": settings}))
+    created = clock() - timedelta(hours=3)
+    post = {
+        "id": "555_77",
+        "message": BENIGN,
+        "from": {"id": "901", "name": "A Tenant"},
+        "created_time": created.isoformat(),
+        "updated_time": created.isoformat(),
+    }
+    platform.route("GET", "/v21.0/555/feed", lambda seen: Reply(body={"data": [dict(post)]}))
+    pipeline = Pipeline(loaded, store, clock=clock)
+    try:
+        pipeline.run_once()
+        clock.advance(hours=1)
+        post.update(message=THREAT, updated_time=(clock() - timedelta(minutes=5)).isoformat())
+        pipeline.run_once()
+        pipeline.run_once()  # nothing changed since: nothing new
+    finally:
+        pipeline.close()
+    with store.session() as session:
+        rows = session.execute(
+            sa.select(m.Contact.version, m.Contact.text).where(m.Contact.external_id == "555_77")
+        )
+        assert sorted(rows) == [(1, BENIGN), (2, THREAT)]
+
+
+def test_reddit_edits_are_read_from_the_mod_edited_listing(store, clock, platform, no_sleep):
+    """Reddit: the moderators' `about/edited` listing (a Listing of things, the shape of
+    praw's recorded mod queue) is read each poll; the store makes a changed text a version."""
+    from bot.settings.secrets import read_secret
+    from platforms.reddit.config import RedditConfig
+    from platforms.reddit.connector import RedditConnector
+
+    comment = {
+        "kind": "t1",
+        "data": {
+            "id": "abc123", "name": "t1_abc123", "body": THREAT, "author": "angry_tenant",
+            "created_utc": (clock() - timedelta(hours=2)).timestamp(),
+            "edited": clock().timestamp(),
+            "subreddit": "brookmere", "link_id": "t3_xyz", "parent_id": "t3_xyz",
+            "permalink": "/r/brookmere/comments/xyz/_/abc123/",
+        },
+    }  # fmt: skip
+    listing = {"kind": "Listing", "data": {"children": [comment], "after": None, "before": None}}
+    platform.route("POST", "/api/v1/access_token", TOKEN)
+    platform.route("GET", "/r/brookmere/about/edited/", listing)
+    config = RedditConfig.model_validate(
+        {"type": "reddit", "subreddit": "brookmere", "api_base_url": platform.url,
+         "watch": {"comments": False, "submissions": False, "inbox": False, "modqueue": False}}
+    )  # fmt: skip
+    reddit = RedditConnector("sub", config, secrets=read_secret, sleep=lambda s: None)
+    [batch] = list(reddit.fetch_since(None))
+    [contact] = batch.contacts
+    assert (contact.external_id, contact.text) == ("t1_abc123", THREAT)
