@@ -55,6 +55,7 @@ from platforms.x.payloads import (
     as_text,
     contact_from_dm_event,
     contact_from_tweet,
+    media_by_key,
     snowflake_time,
     users_by_id,
 )
@@ -75,7 +76,9 @@ TWEET_FIELDS = [
     "conversation_id",
     "in_reply_to_user_id",
     "referenced_tweets",
+    "attachments",
 ]
+MEDIA_FIELDS = ["type", "url", "preview_image_url", "alt_text"]
 
 
 USER_FIELDS = ["username", "name"]
@@ -217,8 +220,9 @@ class XConnector:
                     pagination_token=token,
                     max_results=self.config.page_size,
                     tweet_fields=TWEET_FIELDS,
-                    expansions=["author_id"],
+                    expansions=["author_id", "attachments.media_keys"],
                     user_fields=USER_FIELDS,
+                    media_fields=MEDIA_FIELDS,
                     user_auth=True,
                 ),
             )
@@ -235,8 +239,9 @@ class XConnector:
                     next_token=token,
                     max_results=self.config.page_size,
                     tweet_fields=TWEET_FIELDS,
-                    expansions=["author_id"],
+                    expansions=["author_id", "attachments.media_keys"],
                     user_fields=USER_FIELDS,
+                    media_fields=MEDIA_FIELDS,
                     user_auth=True,
                 ),
             )
@@ -280,11 +285,13 @@ class XConnector:
             if token is None:
                 newest = meta.get("newest_id") or newest  # the first page of this run
             users = users_by_id(page.get("includes"))
+            media = media_by_key(page.get("includes"))
+            org = self.config.account_id
             contacts = [
                 c
                 for t in page.get("data") or []
                 if isinstance(t, dict)
-                and (c := contact_from_tweet(self.name, t, users, kind, self.config.account_id))
+                and (c := contact_from_tweet(self.name, t, users, kind, org, media))
             ]
             token = meta.get("next_token")
             if token:

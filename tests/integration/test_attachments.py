@@ -70,3 +70,43 @@ def test_a_polled_comment_keeps_its_attachment():
     assert attachment.type == "photo"
     assert attachment.url.startswith("https://scontent-gmp1-1.xx.fbcdn.net/")
     assert isinstance(attachment, Attachment)
+
+
+def test_an_x_post_keeps_its_pictures_alt_text(client, store):
+    """X Activity `post.mention.create` with `includes.media` (X's documented v2 shape:
+    `attachments.media_keys` on the post, `type`, `url`, `alt_text` on the media)."""
+    from tests.integration.test_webhooks import x_signed
+
+    payload = {
+        "data": {
+            "event_type": "post.mention.create",
+            "payload": {
+                "id": "1578516295611748354",
+                "text": "@brookmere look at this",
+                "author_id": "42",
+                "created_at": "2026-11-19T10:00:00.000Z",
+                "attachments": {"media_keys": ["3_1578516290000000000"]},
+            },
+            "includes": {
+                "users": [{"id": "42", "username": "tenant42"}],
+                "media": [
+                    {
+                        "media_key": "3_1578516290000000000",
+                        "type": "photo",
+                        "url": "https://pbs.twimg.com/media/FeXample.jpg",
+                        "alt_text": "Black mould on a bathroom ceiling",
+                    }
+                ],
+            },
+        }
+    }
+    body = json.dumps(payload).encode()
+    assert client.post("/webhooks/x", content=body, headers=x_signed(body)).status_code == 200
+    with store.session() as session:
+        assert session.scalar(sa.select(m.Contact.attachments)) == [
+            {
+                "type": "photo",
+                "url": "https://pbs.twimg.com/media/FeXample.jpg",
+                "alt_text": "Black mould on a bathroom ceiling",
+            }
+        ]
