@@ -21,7 +21,7 @@ def test_help_explains_every_command(tmp_path):
 def test_demo_twice_duplicates_nothing(tmp_path):
     first = modbot("demo", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
-    assert "51 new contacts stored" in first.stdout
+    assert "53 new contacts stored" in first.stdout
     assert "threat escalated" in first.stdout
     assert "awaiting approval" in first.stdout
     # The story: one tenant from an initial warning to an approved restriction and an appeal.
