@@ -46,6 +46,7 @@ class DecisionBatch:
         self.cases: dict[int, m.Case | None] = {}
         self.contact_ids: list[int] = []
         self.edits: dict[int, tuple[str, str]] = {}  # later versions: contact id -> item
+        self.versions: dict[int, tuple[str, str, int]] = {}  # every contact: item, version
 
     def add(
         self,
@@ -58,6 +59,7 @@ class DecisionBatch:
         self.contact_ids.append(contact.id)
         self.cases[contact.id] = case
         version = contact.version or 1
+        self.versions[contact.id] = (contact.platform, contact.external_id, version)
         if version > 1:
             self.edits[contact.id] = (contact.platform, contact.external_id)
         key = f"{contact.platform}:{contact.external_id}"
@@ -172,7 +174,15 @@ class DecisionBatch:
         by_item: dict[tuple[str, str], set[object]] = {}
         for platform, external_id, kind in rows:
             by_item.setdefault((platform, external_id), set()).add(kind)
-        return {cid: by_item.get(item, set()) for cid, item in self.edits.items()}
+        taken = {cid: set(by_item.get(item, set())) for cid, item in self.edits.items()}
+        # Versions decided together (an add and its edit in one batch): the earlier one's
+        # planned actions count as taken for the later one too.
+        for cid in self.edits:
+            platform, external_id, version = self.versions[cid]
+            for other, (p, e, v) in self.versions.items():
+                if (p, e) == (platform, external_id) and v < version:
+                    taken[cid].update(row["kind"] for row, _ in self.actions.get(other, []))
+        return taken
 
 
 # An earlier version's action in one of these states is done, under way or with staff.

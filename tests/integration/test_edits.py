@@ -9,6 +9,7 @@ unless the new version calls for more.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -150,3 +151,30 @@ def test_reddit_edits_are_read_from_the_mod_edited_listing(store, clock, platfor
     [batch] = list(reddit.fetch_since(None))
     [contact] = batch.contacts
     assert (contact.external_id, contact.text) == ("t1_abc123", THREAT)
+
+
+def test_an_add_and_its_edit_decided_together_act_once(tmp_path, store, clock):
+    """Both versions stored before a pass: the edit does not plan what the first already did."""
+    from bot.pipeline import PassReport, Pipeline
+    from bot.settings.loading import load_config
+    from platforms.base import AccountRef, Contact, ContactKind
+    from tests.conftest import write_config
+
+    pipeline = Pipeline(load_config(write_config(tmp_path)), store, clock=clock)
+    first = Contact(
+        connector="local",
+        platform="facebook",
+        external_id=COMMENT,
+        account=AccountRef("facebook", "5550001", "A Tenant"),
+        kind=ContactKind.COMMENT,
+        text=THREAT,
+        created_at=clock() - timedelta(hours=1),
+    )
+    try:
+        pipeline.store_contacts("local", [first])
+        pipeline.store_contacts("local", [replace(first, text=WORSE_THREAT)])
+        pipeline.decide_pending(PassReport())
+    finally:
+        pipeline.close()
+    kinds = [kind for _, kind in actions(store)]
+    assert kinds and len(kinds) == len(set(kinds))  # nothing planned twice for the item
