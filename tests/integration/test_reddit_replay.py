@@ -101,6 +101,11 @@ def test_submissions_are_posts_with_title_and_text(tmp_path, no_sleep):
     assert post.thread_id == post.external_id and post.permalink.startswith(
         "https://www.reddit.com/r/"
     )
+    by_id = {c.external_id: c for c in batch.contacts}
+    assert [a.as_dict() for a in by_id["t3_5jo12i"].attachments] == [
+        {"type": "photo", "url": "https://i.redd.it/nx3n9mrz115y.jpg", "alt_text": ""}
+    ]
+    assert by_id["t3_5jo13y"].attachments[0].type == "video"
 
 
 def test_inbox_items_are_marked_read_only_after_their_batch_is_stored(tmp_path, no_sleep):
