@@ -246,3 +246,20 @@ def test_the_handshake_answers_with_the_verify_token(client):
         client.get("/webhooks/instagram", params={**good, "hub.verify_token": "no"}).status_code
         == 403
     )
+
+
+def test_a_throttled_call_waits_for_metas_estimate_then_resumes(graph):
+    usage = json.dumps({IG: [{"type": "instagram", "estimated_time_to_regain_access": 1}]})
+    throttled = Reply(
+        400,
+        {"error": {"code": 80002, "message": "Instagram account request limit reached"}},
+        {"X-Business-Use-Case-Usage": usage},
+    )
+    graph.route("POST", f"/v21.0/{COMMENT}", throttled, times=1)
+    graph.route("POST", f"/v21.0/{COMMENT}", recorded("actions.json")["hidden"])
+    waits: list[float] = []
+    insta = connector(graph)
+    insta.caller.sleep = waits.append
+    assert insta.perform(request(PlatformAction.HIDE)).ok
+    assert waits == [60.0]  # minutes, as Meta gives it
+    assert len(graph.calls("POST", f"/v21.0/{COMMENT}")) == 2
