@@ -78,6 +78,9 @@ class SingleTry(prawcore.sessions.FiniteRetryStrategy):
     def __init__(self, retries: int = 1) -> None:
         super().__init__(retries)
 
+    def _sleep_seconds(self) -> float | None:
+        return None  # prawcore sleeps 2-4 s before a request when few tries are left
+
 
 class RedditConnector:
     """One subreddit, moderated through praw as a script app."""

@@ -225,6 +225,8 @@ def test_prawcore_does_not_retry_inside_our_retries(server, no_sleep):
     # connection before reaching the server, so one request is possible too.)
     assert 1 <= len(server.calls("POST", "/api/remove/")) <= 2
     assert len(waits) == 1
+    # and prawcore, left one try, does not sleep its 2-4 s before each request either
+    assert not [seconds for seconds in no_sleep if seconds >= 1]
 
 
 def test_reddits_error_text_is_kept(server, no_sleep):
