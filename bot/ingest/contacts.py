@@ -115,12 +115,25 @@ def versioned(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, An
     for row in rows:
         key = (row["platform"], row["external_id"])
         seen = latest.get(key)
-        if seen is not None and (seen[1], seen[2]) == (row["text"], row["attachments"]):
+        if seen is not None and same_content(seen[1], seen[2], row["text"], row["attachments"]):
             continue
         row["version"] = seen[0] + 1 if seen is not None else 1
         latest[key] = (row["version"], row["text"], row["attachments"])
         kept.append(row)
     return kept
+
+
+def same_content(text: str, attachments: list[Any], other_text: str, others: list[Any]) -> bool:
+    """Whether two readings of an item say the same: text, and what is attached.
+
+    Attachments compare by kind and alt text, not URL: Meta's picture URLs are signed and
+    change between a webhook and a poll, which is no edit.
+    """
+
+    def shape(items: list[Any]) -> list[tuple[str, str]]:
+        return [(str(a.get("type", "")), str(a.get("alt_text", ""))) for a in items or []]
+
+    return text == other_text and shape(attachments) == shape(others)
 
 
 def ingest(

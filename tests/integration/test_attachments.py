@@ -110,3 +110,34 @@ def test_an_x_post_keeps_its_pictures_alt_text(client, store):
                 "alt_text": "Black mould on a bathroom ceiling",
             }
         ]
+
+
+def test_the_same_photo_at_another_signed_url_is_not_an_edit(tmp_path, store, clock):
+    """A photo comment seen by webhook and then by a poll: Meta signs each URL afresh."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from bot.pipeline import Pipeline
+    from bot.settings.loading import load_config
+    from platforms.base import AccountRef, Contact, ContactKind
+    from tests.conftest import write_config
+
+    pipeline = Pipeline(load_config(write_config(tmp_path)), store, clock=clock)
+    seen = Contact(
+        connector="local",
+        platform="facebook",
+        external_id="555_1_2",
+        account=AccountRef("facebook", "9001", "A Visitor"),
+        kind=ContactKind.COMMENT,
+        text="",
+        created_at=clock() - timedelta(hours=1),
+        attachments=(Attachment("photo", PHOTO + "?oh=first"),),
+    )
+    again = replace(seen, attachments=(Attachment("photo", PHOTO + "?oh=second"),))
+    edited = replace(seen, text="and another thing", attachments=again.attachments)
+    try:
+        assert pipeline.store_contacts("local", [seen]) == 1
+        assert pipeline.store_contacts("local", [again]) == 0
+        assert pipeline.store_contacts("local", [edited]) == 1
+    finally:
+        pipeline.close()
