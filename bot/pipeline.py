@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import structlog
@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session, joinedload
 from bot.act.runner import ActionRunner, RunReport
 from bot.audit import BOT, audit
 from bot.dates.clock import Clock, system_clock
-from bot.decide.moderate import Moderator
+from bot.decide.moderate import NEEDS_REVIEW, Moderator
 from bot.detect.history import histories
-from bot.domain import PersonState
+from bot.domain import PersonState, Role
 from bot.identify.accounts import AliasBook, identify
 from bot.identify.suspicions import suspect_connections
 from bot.ingest.contacts import ingest, store_contacts
@@ -245,6 +245,8 @@ class Pipeline:
             decision = moderation.decision
             case = cases.open_case(identity) if decision.acted or decision.incident else None
             batch.add(contact, classification, decision, case)
+            if decision.outcome == NEEDS_REVIEW:
+                session.add(unreadable_task(contact, now))
             if decision.acted:
                 audit(
                     session,
@@ -268,3 +270,22 @@ class Pipeline:
         # Suspicions are looked for when an account first enters the alias log: the check is
         # symmetric, so a later account finds the earlier one.
         suspect_connections(session, aliases.new.values(), now)
+
+
+def unreadable_task(contact: m.Contact, now: datetime) -> m.ManualTask:
+    """Staff's task for a contact that is only a picture (or video): the bot cannot read it."""
+    kinds = ", ".join(str(a.get("type", "attachment")) for a in contact.attachments or [])
+    return m.ManualTask(
+        contact_id=contact.id,
+        kind="cannot_read",
+        role=Role.COMMS.value,
+        instructions=(
+            f"This {contact.kind.value.replace('_', ' ')} is only {kinds or 'an attachment'}, "
+            "and the bot cannot read pictures or video. Look at it on the platform: if it "
+            "breaches the policy, act by hand; otherwise close this task."
+        ),
+        link=contact.permalink,
+        state="open",
+        created_at=now,
+        dedupe_key=f"cannot_read:{contact.id}",
+    )

@@ -48,6 +48,23 @@ class AccountRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A picture, video or link attached to a contact, as the platform describes it.
+
+    The bot cannot read what a picture says: `alt_text` (the platform's description, when
+    it gives one) is all there is, and staff look at the rest.
+    """
+
+    type: str  # "photo", "video", "sticker", "animated_image", "link", ...
+    url: str = ""
+    alt_text: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        """The stored form."""
+        return {"type": self.type, "url": self.url, "alt_text": self.alt_text}
+
+
+@dataclass(frozen=True, slots=True)
 class Contact:
     """One thing a person posted to or sent the landlord's account."""
 
@@ -61,6 +78,7 @@ class Contact:
     permalink: str = ""
     thread_id: str = ""
     parent_id: str = ""
+    attachments: tuple[Attachment, ...] = ()
 
 
 class PlatformAction(enum.StrEnum):
@@ -119,11 +137,27 @@ class AuthError(PlatformError):
 
 
 class RateLimitedError(PlatformError):
-    """The platform asked us to wait; `retry_after` is in seconds (None if not given)."""
+    """The platform asked us to wait; `retry_after` is in seconds (None if not given).
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    Platforms give the wait in their own form (prawcore passes Reddit's `Retry-After`
+    header on as a string), so it is read here, once: a number of seconds as a number or
+    a numeric string; anything else (an HTTP date, garbage, a negative) counts as not given.
+    """
+
+    def __init__(self, message: str, retry_after: float | str | None = None) -> None:
         super().__init__(message)
-        self.retry_after = retry_after
+        self.retry_after = seconds_or_none(retry_after)
+
+
+def seconds_or_none(value: object) -> float | None:
+    """`value` as a non-negative number of seconds, or None if it is not one."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return seconds if 0 <= seconds < float("inf") else None
 
 
 class NotFoundError(PlatformError):
@@ -281,6 +315,9 @@ class WebhookReply:
     body: str = ""
     media_type: str = "text/plain"
     contacts: tuple[Contact, ...] = ()
+    # The account each entry *not* taken was for (one per entry): a delivery can carry
+    # entries for several Pages, and the door counts those no connector takes.
+    foreign: tuple[str, ...] = ()
 
 
 @runtime_checkable

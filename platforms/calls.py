@@ -18,8 +18,10 @@ through `Caller.call`, which gives every platform the same rules:
 
 from __future__ import annotations
 
+import json
 import logging
 import random
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +31,7 @@ import requests
 import structlog
 from requests.adapters import HTTPAdapter
 
-from platforms.base import AuthError, PlatformError, RateLimitedError, SecretSource
+from platforms.base import AuthError, PayloadError, PlatformError, RateLimitedError, SecretSource
 from platforms.settings import RetrySettings
 
 log = structlog.get_logger(__name__)
@@ -122,6 +124,19 @@ class Caller:
         if self.stopped is not None:
             raise AuthError(str(self.stopped))
 
+    def _translated(self, exc: Exception, what: str) -> PlatformError:
+        """`translate`, which must never let a raw exception out, even its own."""
+        try:
+            error = self.translate(exc, what)
+        except Exception:  # a translator's own bug must not become the pass's crash
+            log.exception("translate_failed", connector=self.connector, what=what)
+            error = None
+        if not isinstance(error, PlatformError):
+            return PlatformError(
+                f"{self.connector}: the call to {what} failed with {type(exc).__name__}"
+            )
+        return error
+
     def call(self, what: str, fn: Callable[[], T], *, retry_transient: bool = True) -> T:
         """Call `fn`, retrying transient faults and near rate-limit resets.
 
@@ -141,7 +156,7 @@ class Caller:
             try:
                 return fn()
             except Exception as exc:  # every SDK error is translated, never leaked raw
-                error = self.translate(exc, what)
+                error = self._translated(exc, what)
             if isinstance(error, RateLimitedError):
                 wait = error.retry_after
                 if (
@@ -179,6 +194,46 @@ class Caller:
                 self.stopped = error
                 log.error("connector_stopped", connector=self.connector, error=str(error))
             raise error
+
+
+def transport_error(exc: BaseException, platform: str, what: str) -> PlatformError | None:
+    """A fault below the SDK (requests, httpx, a body that is not JSON) as our error.
+
+    Every connector's translator asks this first, so a timeout or a dropped connection means
+    the same on every platform, whichever HTTP library the SDK uses. None: not a transport
+    fault, the translator reads the platform's own answer.
+    """
+    # httpx is not a dependency: if it was never imported, none of its errors can be here.
+    httpx = sys.modules.get("httpx")
+    timeouts: tuple[type[BaseException], ...] = (requests.Timeout,)
+    unreachable: tuple[type[BaseException], ...] = (requests.ConnectionError,)
+    others: tuple[type[BaseException], ...] = (requests.RequestException,)
+    if httpx is not None:
+        timeouts += (httpx.TimeoutException,)
+        unreachable += (httpx.TransportError,)
+        others += (httpx.HTTPError,)
+    if isinstance(exc, timeouts):
+        return TransientError(f"{platform} did not answer in time while trying to {what}")
+    if isinstance(exc, unreachable):
+        return TransientError(f"{platform} could not be reached while trying to {what}")
+    if isinstance(exc, json.JSONDecodeError):
+        return TransientError(f"{platform} sent an answer that is not JSON while trying to {what}")
+    if isinstance(exc, others):
+        return PlatformError(f"{platform} call failed while trying to {what}: {type(exc).__name__}")
+    return None
+
+
+def unreadable(platform: str, what: str, exc: BaseException) -> PayloadError:
+    """An SDK that failed on its own reading of an answer (a `KeyError` deep in it).
+
+    The SDKs assume the platform's documented shapes; an odd answer (a proxy's page, a
+    changed field) makes them raise plain Python errors. Only the type is kept: the text
+    could quote anything, including a URL with a token.
+    """
+    return PayloadError(
+        f"{platform} sent an answer the bot could not read while trying to {what} "
+        f"({type(exc).__name__}); the next pass tries again"
+    )
 
 
 def secret_value(secrets: SecretSource, env_name: str) -> str:

@@ -17,18 +17,21 @@ from pydantic import Field
 
 from platforms.base import Connector, SecretSource
 from platforms.facebook.config import FacebookConfig
+from platforms.instagram.config import InstagramConfig
 from platforms.local.config import LocalConfig
 from platforms.reddit.config import RedditConfig
 from platforms.x.config import XConfig
 
 ConnectorConfig = Annotated[
-    LocalConfig | FacebookConfig | XConfig | RedditConfig, Field(discriminator="type")
+    LocalConfig | FacebookConfig | InstagramConfig | XConfig | RedditConfig,
+    Field(discriminator="type"),
 ]
 
 # type -> "module:class", imported on first use.
 CONNECTOR_TYPES: dict[str, str] = {
     "local": "platforms.local.connector:LocalConnector",
     "facebook": "platforms.facebook.connector:FacebookConnector",
+    "instagram": "platforms.instagram.connector:InstagramConnector",
     "x": "platforms.x.connector:XConnector",
     "reddit": "platforms.reddit.connector:RedditConnector",
 }
@@ -42,7 +45,7 @@ def connector_class(type_name: str) -> type:
 
 def build_connector(
     name: str,
-    config: LocalConfig | FacebookConfig | XConfig | RedditConfig,
+    config: LocalConfig | FacebookConfig | InstagramConfig | XConfig | RedditConfig,
     secrets: SecretSource,
 ) -> Connector:
     """Build the connector `name` from its validated settings.

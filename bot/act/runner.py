@@ -480,6 +480,8 @@ class ActionRunner:
                         known = connector.already_done(self._request(action))
                     except PlatformError as exc:
                         log.warning("recovery_lookup_failed", action_id=action.id, error=str(exc))
+                    except Exception:  # loop edge: an unknown answer is treated as unknown
+                        log.exception("recovery_lookup_crashed", action_id=action.id)
                 if isinstance(known, ActionReceipt):
                     self._done(session, action, known, now)
                 elif known is Recall.NOT_DONE or action.kind.is_idempotent:

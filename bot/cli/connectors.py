@@ -96,7 +96,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
 ) -> None:
-    """Run the web app: the review pages, and /webhooks/facebook and /webhooks/x.
+    """Run the web app: the review pages and the webhooks (/webhooks/facebook, instagram, x).
 
     Staff sign in at http://HOST:PORT/ with accounts made by `modbot users add`; the pages
     need the session key the config names (MODBOT_WEB_SECRET by default). Webhook

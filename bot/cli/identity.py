@@ -70,7 +70,7 @@ def links_list(
 
 @links_app.command("add")
 def links_add(
-    platform: Annotated[str, typer.Argument(help="facebook, x or reddit")],
+    platform: Annotated[str, typer.Argument(help="facebook, instagram, x or reddit")],
     handle: Annotated[str, typer.Argument(help="The account's handle.")],
     tenancy_ref: Annotated[str, typer.Argument(help="The tenancy reference.")],
     by: By,

@@ -34,6 +34,7 @@ STATE_STYLE = {
 }
 OUTCOME_STYLE = {
     "acceptable": "green",
+    "needs review": "bold cyan",
     "threat escalated": "bold red",
     "formal warning": "bold yellow",
     "restriction proposed": "bold yellow",

@@ -66,7 +66,28 @@ class Moderator:
     ) -> Moderation:
         """Decide on `contact`, and say where the person stands once the decision is planned."""
         decision = self.engine.decide(contact, classification, state, behaviour)
+        if cannot_read(contact) and not decision.actions:
+            decision = replace(
+                decision,
+                outcome=NEEDS_REVIEW,
+                summary=(
+                    "Only "
+                    + ", ".join(a.type.replace("_", " ") for a in contact.attachments)
+                    + ": the bot cannot read this, so a person must look at it."
+                ),
+            )
         return Moderation(decision, state_after(state, decision))
+
+
+NEEDS_REVIEW = "needs review"
+
+
+def cannot_read(contact: Contact) -> bool:
+    """Whether all the contact says is in attachments the bot cannot read (a photo alone).
+
+    Such a contact is never passed as acceptable: an empty text says nothing either way.
+    """
+    return bool(contact.attachments) and not contact.text.strip()
 
 
 def state_after(state: PersonState, decision: Decision) -> PersonState:

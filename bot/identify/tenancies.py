@@ -34,7 +34,7 @@ FIELDS = (
     "support_contact",
 )
 REQUIRED = ("tenancy_ref", "name")
-PLATFORMS = ("facebook", "x", "reddit")
+PLATFORMS = ("facebook", "instagram", "x", "reddit")
 _HANDLE = re.compile(r"^[a-z0-9_.\-]{1,100}$")
 
 

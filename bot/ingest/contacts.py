@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.orm import Session
 
 from bot.dates.clock import Clock
 from bot.errors import EXPECTED
@@ -26,6 +31,8 @@ from bot.storage.models import NEW, OWN
 from bot.storage.queries import insert_ignoring_duplicates
 from bot.storage.session import Store
 from platforms.base import Connector, Contact, SetAside
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass
@@ -81,14 +88,66 @@ def store_contacts(
                 "permalink": c.permalink,
                 "thread_id": c.thread_id,
                 "parent_id": c.parent_id,
+                "attachments": [a.as_dict() for a in c.attachments],
                 "status": OWN if organisation.is_own(c.platform, c.account.handle) else NEW,
             }
             for c in contacts
         ]
-        stored = insert_ignoring_duplicates(session, m.Contact, rows, ["platform", "external_id"])
+        rows = versioned(session, rows)
+        stored = insert_ignoring_duplicates(
+            session, m.Contact, rows, ["platform", "external_id", "version"]
+        )
         if cursor is not None:
             advance_cursor(session=session, connector=connector, cursor=cursor, at=at)
     return stored
+
+
+def versioned(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows worth storing, each with its version: an edit is the item's next version.
+
+    A platform item seen again with the text and attachments it was stored with is a repeat
+    (a replayed delivery, a re-read page) and is dropped; with different ones it was edited,
+    and is stored beside the earlier versions, which the register keeps.
+    """
+    keys = {(r["platform"], r["external_id"]) for r in rows}
+    latest: dict[tuple[str, str], tuple[int, str, list[Any]]] = {}
+    if keys:
+        stored = session.execute(
+            sa.select(
+                m.Contact.platform,
+                m.Contact.external_id,
+                m.Contact.version,
+                m.Contact.text,
+                m.Contact.attachments,
+            )
+            .where(sa.tuple_(m.Contact.platform, m.Contact.external_id).in_(list(keys)))
+            .order_by(m.Contact.version)
+        )
+        for platform, external_id, version, text, attachments in stored:
+            latest[(platform, external_id)] = (version, text, attachments or [])
+    kept = []
+    for row in rows:
+        key = (row["platform"], row["external_id"])
+        seen = latest.get(key)
+        if seen is not None and same_content(seen[1], seen[2], row["text"], row["attachments"]):
+            continue
+        row["version"] = seen[0] + 1 if seen is not None else 1
+        latest[key] = (row["version"], row["text"], row["attachments"])
+        kept.append(row)
+    return kept
+
+
+def same_content(text: str, attachments: list[Any], other_text: str, others: list[Any]) -> bool:
+    """Whether two readings of an item say the same: text, and what is attached.
+
+    Attachments compare by kind and alt text, not URL: Meta's picture URLs are signed and
+    change between a webhook and a poll, which is no edit.
+    """
+
+    def shape(items: list[Any]) -> list[tuple[str, str]]:
+        return [(str(a.get("type", "")), str(a.get("alt_text", ""))) for a in items or []]
+
+    return text == other_text and shape(attachments) == shape(others)
 
 
 def ingest(
@@ -131,6 +190,14 @@ def ingest(
                 record_poll_success(session=session, connector=name, at=clock())
     except EXPECTED as exc:
         result.problems.append(str(exc))
+    except Exception as exc:  # loop edge: one connector's fault never ends the pass
+        # Connectors translate their SDK's errors; this is a bug in one of them. Its text
+        # could hold anything (a URL with a token), so only its type is recorded.
+        log.exception("connector_crashed", connector=name)
+        result.problems.append(
+            f"the connector failed unexpectedly ({type(exc).__name__}); its cursor is kept "
+            "and the next pass tries again. Details are in the log"
+        )
     if result.problems:
         with store.begin() as session:
             record_connector_error(

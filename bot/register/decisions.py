@@ -45,6 +45,8 @@ class DecisionBatch:
         self.actions: dict[int, list[tuple[dict[str, object], m.Case | None]]] = {}
         self.cases: dict[int, m.Case | None] = {}
         self.contact_ids: list[int] = []
+        self.edits: dict[int, tuple[str, str]] = {}  # later versions: contact id -> item
+        self.versions: dict[int, tuple[str, str, int]] = {}  # every contact: item, version
 
     def add(
         self,
@@ -56,6 +58,13 @@ class DecisionBatch:
         """One contact's findings, decision and planned actions, filed under `case`."""
         self.contact_ids.append(contact.id)
         self.cases[contact.id] = case
+        version = contact.version or 1
+        self.versions[contact.id] = (contact.platform, contact.external_id, version)
+        if version > 1:
+            self.edits[contact.id] = (contact.platform, contact.external_id)
+        key = f"{contact.platform}:{contact.external_id}"
+        if version > 1:
+            key += f":v{version}"
         self.findings.extend(
             {
                 "contact_id": contact.id,
@@ -92,7 +101,7 @@ class DecisionBatch:
                         if planned.needs_approval
                         else ActionState.PLANNED
                     ),
-                    "idempotency_key": f"{contact.platform}:{contact.external_id}:{planned.kind}",
+                    "idempotency_key": f"{key}:{planned.kind}",
                     "clause_ref": planned.clause.ref,
                     "clause_title": planned.clause.title,
                     "reason": planned.reason,
@@ -124,8 +133,11 @@ class DecisionBatch:
             )
         )
         actions = []
+        taken = self._taken_on_earlier_versions(session)
         for contact_id, planned in self.actions.items():
             for row, case in planned:
+                if row["kind"] in taken.get(contact_id, ()):
+                    continue  # an edit: what was done to the earlier version is not redone
                 row["decision_id"] = decision_ids[contact_id]
                 row["case_id"] = case.id if case is not None else None
                 actions.append(row)
@@ -138,3 +150,48 @@ class DecisionBatch:
             .where(m.Contact.__table__.c.id.in_(self.contact_ids))
             .values(status="decided")
         )
+
+    def _taken_on_earlier_versions(self, session: Session) -> dict[int, set[object]]:
+        """For each edited contact, the action kinds already under way or done for its item.
+
+        The new version is moderated in full, but only what it calls for beyond those is
+        planned: a comment hidden and warned about is not hidden and warned about again
+        because its author fixed a typo; one edited from thanks into a threat gets all of it.
+        """
+        if not self.edits:
+            return {}
+        rows = session.execute(
+            sa.select(m.Contact.platform, m.Contact.external_id, m.Action.kind)
+            .join(m.Action, m.Action.contact_id == m.Contact.id)
+            .where(
+                sa.tuple_(m.Contact.platform, m.Contact.external_id).in_(
+                    list(set(self.edits.values()))
+                ),
+                m.Contact.id.not_in(list(self.edits)),
+                m.Action.state.in_(TAKEN),
+            )
+        )
+        by_item: dict[tuple[str, str], set[object]] = {}
+        for platform, external_id, kind in rows:
+            by_item.setdefault((platform, external_id), set()).add(kind)
+        taken = {cid: set(by_item.get(item, set())) for cid, item in self.edits.items()}
+        # Versions decided together (an add and its edit in one batch): the earlier one's
+        # planned actions count as taken for the later one too.
+        for cid in self.edits:
+            platform, external_id, version = self.versions[cid]
+            for other, (p, e, v) in self.versions.items():
+                if (p, e) == (platform, external_id) and v < version:
+                    taken[cid].update(row["kind"] for row, _ in self.actions.get(other, []))
+        return taken
+
+
+# An earlier version's action in one of these states is done, under way or with staff.
+TAKEN = (
+    ActionState.PLANNED,
+    ActionState.AWAITING_APPROVAL,
+    ActionState.APPROVED,
+    ActionState.RUNNING,
+    ActionState.DONE,
+    ActionState.MANUAL_TASK,
+    ActionState.UNSUPPORTED,
+)

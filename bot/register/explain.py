@@ -35,6 +35,8 @@ class Explanation:
     links: tuple[tuple[str, str, str], ...]  # tenancy ref, link state, how it was made
     vulnerability: str
     case: Case | None
+    # Every version of an edited item, oldest first: (contact id, version, text, outcome).
+    versions: tuple[tuple[int, int, str, str], ...] = ()
 
 
 def explain(session: Session, ref: str) -> Explanation:
@@ -78,4 +80,22 @@ def explain(session: Session, ref: str) -> Explanation:
         if link.state is not LinkState.SUSPECTED and t.vulnerability_notes
     )
     case = session.get(Case, decision.case_id) if decision and decision.case_id else None
-    return Explanation(contact, decision, actions, tasks, links, vulnerability, case)
+    versions = tuple(
+        (cid, version, text, outcome or "not decided yet")
+        for cid, version, text, outcome in session.execute(
+            sa.select(Contact.id, Contact.version, Contact.text, Decision.outcome)
+            .outerjoin(Decision, Decision.contact_id == Contact.id)
+            .where(Contact.platform == contact.platform, Contact.external_id == contact.external_id)
+            .order_by(Contact.version)
+        )
+    )
+    return Explanation(
+        contact,
+        decision,
+        actions,
+        tasks,
+        links,
+        vulnerability,
+        case,
+        versions if len(versions) > 1 else (),
+    )

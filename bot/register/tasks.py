@@ -23,7 +23,13 @@ from bot.settings.profile import PolicyProfile
 from bot.staff.roles import Staff
 from bot.storage.models import Action, Case, ManualTask, TenancyRecord
 
-PLATFORM_NAMES = {"facebook": "Facebook", "x": "X", "reddit": "Reddit", "local": "the platform"}
+PLATFORM_NAMES = {
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "x": "X",
+    "reddit": "Reddit",
+    "local": "the platform",
+}
 
 VERBS = {
     ActionKind.HIDE: "Hide this {where}",

@@ -225,11 +225,11 @@ NEW, DECIDED, OWN = "new", "decided", "own"
 
 
 class Contact(Base):
-    """One thing posted to or sent to the landlord's account. Unique per platform item."""
+    """One thing posted to or sent to the landlord's account: one row per version of an item."""
 
     __tablename__ = "contacts"
     __table_args__ = (
-        sa.UniqueConstraint("platform", "external_id"),
+        sa.UniqueConstraint("platform", "external_id", "version"),
         sa.Index("ix_contacts_status_created", "status", "created_at", "id"),
         sa.Index("ix_contacts_account_created", "account_id", "created_at"),
         sa.Index("ix_contacts_created_at", "created_at"),  # the weekly summary's ranges
@@ -249,6 +249,10 @@ class Contact(Base):
     parent_id: Mapped[str] = mapped_column(sa.String(200), default="")
     status: Mapped[str] = mapped_column(sa.String(16), default=NEW)  # NEW, DECIDED or OWN
     purged_at: Mapped[datetime | None]
+    # An edit is a new row with the next version, moderated in its own right (issue 14).
+    version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
+    # What was attached: [{"type", "url", "alt_text"}], as the platform described it.
+    attachments: Mapped[list[Any] | None] = mapped_column(sa.JSON, default=list)
 
     account: Mapped[Account] = relationship()
     findings: Mapped[list[Finding]] = relationship(back_populates="contact")

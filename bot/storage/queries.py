@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.domain import MAX_ROW_ID
 from bot.storage.models import Base, Contact, Finding
 from filters.base import TEXT_CATEGORIES, Category
-from platforms.base import AccountRef
+from platforms.base import AccountRef, Attachment
 from platforms.base import Contact as DomainContact
 
 
@@ -56,6 +56,15 @@ def to_domain(contact: Contact) -> DomainContact:
         permalink=contact.permalink,
         thread_id=contact.thread_id,
         parent_id=contact.parent_id,
+        attachments=tuple(
+            Attachment(
+                type=str(a.get("type", "")),
+                url=str(a.get("url", "")),
+                alt_text=str(a.get("alt_text", "")),
+            )
+            for a in contact.attachments or []
+            if isinstance(a, dict)
+        ),
     )
 
 
@@ -65,8 +74,11 @@ def contact_by_ref(*, session: Session, ref: str) -> Contact | None:
         number = int(ref)
         return session.get(Contact, number) if number <= MAX_ROW_ID else None
     platform, _, external_id = ref.partition(":")
-    return session.scalar(
-        sa.select(Contact).where(Contact.platform == platform, Contact.external_id == external_id)
+    return session.scalar(  # an edited item: its latest version
+        sa.select(Contact)
+        .where(Contact.platform == platform, Contact.external_id == external_id)
+        .order_by(Contact.version.desc())
+        .limit(1)
     )
 
 

@@ -27,7 +27,13 @@ CATEGORY_LABELS: dict[str, str] = {
     Category.HARASSMENT.value: "Harassment of staff",
     OTHER: "Behaviour (contact patterns)",
 }
-PLATFORM_LABELS = {"facebook": "Facebook", "x": "X", "reddit": "Reddit", "local": "Local"}
+PLATFORM_LABELS = {
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "x": "X",
+    "reddit": "Reddit",
+    "local": "Local",
+}
 
 WAITING = frozenset(
     {ActionState.PLANNED, ActionState.AWAITING_APPROVAL, ActionState.APPROVED, ActionState.RUNNING}

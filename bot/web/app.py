@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -118,6 +119,7 @@ def create_app(
     )
     app.state.pipeline = pipeline
     app.state.moderation = Moderation(pipeline)
+    app.state.webhook_ignored = Counter()  # entries for accounts no connector here is for
     app.state.loaded = loaded
     app.state.store = store
     app.state.clock = clock

@@ -56,10 +56,38 @@ async def webhook(platform: str, request: Request, background: BackgroundTasks) 
     for name, reply in replies:
         if reply.contacts:
             stored += await run_in_threadpool(pipeline.store_contacts, name, reply.contacts)
+    ignored = unclaimed([reply for _, reply in replies])
+    if ignored:
+        counts = request.app.state.webhook_ignored
+        counts.update(f"{platform}:{account}" for account in ignored)
+        log.warning(
+            "webhook_entries_ignored",
+            platform=platform,
+            count=len(ignored),
+            accounts=sorted(set(ignored)),
+            why="no connector here is configured for these accounts",
+        )
     log.info("webhook_received", platform=platform, stored=stored)
     if stored:
         background.add_task(request.app.state.moderation.run)
-    return _answer(replies[0][1])
+    reply = replies[0][1]
+    if ignored:
+        reply = WebhookReply(
+            200, f"ok; ignored {len(ignored)} entries for accounts not configured here"
+        )
+    return _answer(reply)
+
+
+def unclaimed(replies: list[WebhookReply]) -> list[str]:
+    """The entries no connector took: for an account (a Page) none of them is configured for.
+
+    Each connector lists the account of every entry it left (`foreign`); an entry for Page B
+    is left by A's connector but taken by B's, so only what every connector left counts.
+    """
+    if not replies:
+        return []
+    first, *others = replies
+    return [account for account in first.foreign if all(account in r.foreign for r in others)]
 
 
 def _answer(reply: WebhookReply) -> Response:

@@ -39,6 +39,7 @@ from platforms.base import (
     FetchedBatch,
     ForbiddenError,
     NotFoundError,
+    PayloadError,
     PlatformAction,
     PlatformError,
     Recall,
@@ -58,6 +59,7 @@ from platforms.calls import (
 )
 from platforms.facebook.config import FacebookConfig
 from platforms.facebook.errors import translate
+from platforms.facebook.graph import ProvedGraphAPI, appsecret_proof
 from platforms.facebook.payloads import (
     as_text,
     contact_from_change,
@@ -67,7 +69,7 @@ from platforms.facebook.payloads import (
     contact_from_post,
     graph_time,
 )
-from platforms.parsing import dump_cursor, load_cursor
+from platforms.parsing import dump_cursor, listing_page, load_cursor, read_delivery
 
 log = structlog.get_logger(__name__)
 
@@ -150,7 +152,7 @@ class FacebookConnector:
         """Environment variables this connector reads, and what each is for."""
         return {
             self.config.page_token_env: "Page access token (polling and actions)",
-            self.config.app_secret_env: "app secret (webhook signatures)",
+            self.config.app_secret_env: "app secret (webhook signatures, appsecret_proof)",
             self.config.verify_token_env: "webhook verify token (subscription handshake)",
         }
 
@@ -183,8 +185,17 @@ class FacebookConnector:
             rewrite = (GRAPH_URL, self.config.api_base_url) if self.config.api_base_url else None
             session = timed_session(self.config.http.timeout_seconds, rewrite)
             session.hooks["response"].append(self._on_response)
-            graph = facebook.GraphAPI(
-                access_token=token, timeout=self.config.http.timeout_seconds, session=session
+            app_secret = self.secrets(self.config.app_secret_env, required=False)
+            proof = None
+            if app_secret is not None:  # Meta requires it with "Require App Secret" on
+                self.redactor.add(app_secret.get_secret_value())
+                proof = appsecret_proof(token, app_secret.get_secret_value())
+                self.redactor.add(proof)
+            graph = ProvedGraphAPI(
+                access_token=token,
+                timeout=self.config.http.timeout_seconds,
+                session=session,
+                proof=proof,
             )
             graph.version = self.config.graph_version  # G1: the constructor refuses it
             self._graph = graph
@@ -226,7 +237,20 @@ class FacebookConnector:
         )
 
     def _call(self, what: str, fn: Any, *, retry_transient: bool = True) -> Any:
-        return self.caller.call(what, fn, retry_transient=retry_transient)
+        """One call through `Caller`, failing on an HTTP error facebook-sdk let through.
+
+        facebook-sdk raises only for a body with an `error` object: a 503 answering `{}`
+        would otherwise read as an empty success (and a hide as done).
+        """
+
+        def checked() -> Any:
+            self._last_status = None
+            answer = fn()
+            if self._last_status is not None and self._last_status >= 400:
+                raise facebook.GraphAPIError(answer if isinstance(answer, dict) else {})
+            return answer
+
+        return self.caller.call(what, checked, retry_transient=retry_transient)
 
     # --- polling ----------------------------------------------------------------------
 
@@ -238,7 +262,11 @@ class FacebookConnector:
         for _ in range(self.config.max_pages):
             page = self._call(
                 f"read {edge} of {object_id}",
-                lambda a=args: self.graph.request(self._path(object_id, edge), dict(a)),
+                lambda a=args: listing_page(
+                    self.graph.request(self._path(object_id, edge), dict(a)),
+                    "Facebook",
+                    f"read {edge} of {object_id}",
+                ),
             )
             data = page.get("data") or []
             yield [item for item in data if isinstance(item, dict)]
@@ -259,6 +287,9 @@ class FacebookConnector:
         recent: list[str] = []
         if self.config.watch.feed or self.config.watch.comments:
             posts: list[Contact] = []
+            # None on the first poll: what changed before it is not an edit to look at.
+            edited_since = state.get("feed_updated")
+            newest_update = float(edited_since or feed_mark.t)
             for page in self._pages(
                 page_id, "feed", {"fields": FEED_FIELDS, "limit": self.config.page_size}
             ):
@@ -274,9 +305,14 @@ class FacebookConnector:
                     contact = contact_from_post(self.name, page_id, post)
                     when = graph_time(post.get("created_time"))
                     older = older or when.timestamp() < feed_mark.t
+                    # An older post changed since the last poll may have been edited: it is
+                    # read again, and the store keeps it as a new version if its text changed.
+                    updated = graph_time(post.get("updated_time") or post.get("created_time"))
+                    changed = edited_since is not None and updated.timestamp() > edited_since
+                    newest_update = max(newest_update, updated.timestamp())
                     if (
                         contact is not None
-                        and feed_mark.is_new(contact.external_id, when)
+                        and (feed_mark.is_new(contact.external_id, when) or changed)
                         and contact.external_id not in {p.external_id for p in posts}
                     ):
                         posts.append(contact)
@@ -286,6 +322,7 @@ class FacebookConnector:
                 for contact in posts:
                     feed_mark.advance(contact.external_id, contact.created_at)
                 state["feed"] = feed_mark.dump()
+                state["feed_updated"] = newest_update
                 yield FetchedBatch(tuple(posts), dump_cursor(state))
         if self.config.watch.comments:
             for post_id in recent:
@@ -378,33 +415,61 @@ class FacebookConnector:
         expected = "sha256=" + hmac.new(secret.encode(), request.body, hashlib.sha256).hexdigest()
         if not given or not hmac.compare_digest(given.strip().lower(), expected):
             return WebhookReply(403, "missing or wrong X-Hub-Signature-256")
+        # Signed, so from Meta: anything unreadable is answered 400 with the reason and
+        # nothing of it is stored (a 500 would make Meta send it again for hours).
         try:
-            data = json.loads(request.body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return WebhookReply(400, "body is not JSON")
-        if not isinstance(data, dict) or not isinstance(data.get("entry"), list):
-            return WebhookReply(400, "expected an object with an 'entry' list")
-        if data.get("object") != "page":
-            return WebhookReply(200, "ignored: not a Page delivery")
+            return self._delivery(read_delivery(request.body))
+        except PayloadError as exc:
+            return WebhookReply(400, str(exc))
+
+    def _delivery(self, data: dict[str, Any]) -> WebhookReply:
+        entries = data.get("entry")
+        if not isinstance(entries, list):
+            raise PayloadError("expected an object with an 'entry' list")
+        if not all(isinstance(entry, dict) for entry in entries):
+            raise PayloadError("each entry must be an object")
+        if data.get("object") != "page":  # e.g. Instagram's, on the same callback URL
+            return WebhookReply(
+                200,
+                "ignored: not a Page delivery",
+                foreign=tuple(as_text(e.get("id")) for e in entries),
+            )
         contacts: list[Contact] = []
-        for entry in data["entry"]:
-            if not isinstance(entry, dict):
-                return WebhookReply(400, "each entry must be an object")
-            entry_page = as_text(entry.get("id")) or self.config.page_id
-            own = {entry_page, self.config.page_id}
-            for change in entry.get("changes") or []:
-                value = change.get("value") if isinstance(change, dict) else None
-                if not isinstance(value, dict) or change.get("field") not in ("feed", "mention"):
-                    continue
-                contact = contact_from_change(self.name, entry_page, change["field"], value)
-                if contact is not None and contact.account.platform_user_id not in own:
-                    contacts.append(contact)  # the Page's own posts and replies are skipped
-            for event in entry.get("messaging") or []:
-                if isinstance(event, dict):
-                    contact = contact_from_messaging(self.name, entry_page, event)
-                    if contact is not None and contact.account.platform_user_id not in own:
-                        contacts.append(contact)
-        return WebhookReply(200, "ok", contacts=tuple(contacts))
+        foreign: list[str] = []
+        for index, entry in enumerate(entries):
+            entry_page = as_text(entry.get("id"))
+            if not entry_page:
+                raise PayloadError(f"entry {index} has no 'id' (the Page it is for)")
+            if entry_page != self.config.page_id:
+                foreign.append(entry_page)  # another Page's: never stored under this one
+                continue
+            try:
+                contacts.extend(self._entry_contacts(entry_page, entry))
+            except PayloadError as exc:
+                raise PayloadError(f"entry {index}: {exc}") from None
+            except (TypeError, AttributeError, ValueError, KeyError) as exc:
+                raise PayloadError(
+                    f"entry {index} has an unexpected shape ({type(exc).__name__})"
+                ) from None
+        return WebhookReply(200, "ok", contacts=tuple(contacts), foreign=tuple(foreign))
+
+    def _entry_contacts(self, entry_page: str, entry: dict[str, Any]) -> Iterator[Contact]:
+        """The contacts in one entry for this Page (its own posts and replies left out)."""
+        changes, messaging = entry.get("changes") or [], entry.get("messaging") or []
+        if not isinstance(changes, list) or not isinstance(messaging, list):
+            raise PayloadError("'changes' and 'messaging' must be lists")
+        for change in changes:
+            value = change.get("value") if isinstance(change, dict) else None
+            if not isinstance(value, dict) or change.get("field") not in ("feed", "mention"):
+                continue
+            contact = contact_from_change(self.name, entry_page, change["field"], value)
+            if contact is not None and contact.account.platform_user_id != entry_page:
+                yield contact
+        for event in messaging:
+            if isinstance(event, dict):
+                contact = contact_from_messaging(self.name, entry_page, event)
+                if contact is not None and contact.account.platform_user_id != entry_page:
+                    yield contact
 
     def _handshake(self, request: WebhookRequest) -> WebhookReply:
         try:
@@ -456,7 +521,10 @@ class FacebookConnector:
             if kind is PlatformAction.UNHIDE:
                 self._call(
                     f"unhide {item}",
-                    lambda: self.graph.request(self._path(item), post_args={"is_hidden": "false"}),
+                    lambda: confirmed(
+                        self.graph.request(self._path(item), post_args={"is_hidden": "false"}),
+                        f"unhide {item}",
+                    ),
                 )
                 return ActionReceipt(ok=True, platform_ref=f"facebook:unhidden:{item}")
             if kind is PlatformAction.UNBLOCK:
@@ -468,7 +536,7 @@ class FacebookConnector:
 
     def _gone_is_done(self, what: str, fn: Any, ref: str) -> ActionReceipt:
         try:
-            self._call(what, fn)
+            self._call(what, lambda: confirmed(fn(), what))
         except NotFoundError:
             return ActionReceipt(ok=True, platform_ref=ref, detail="already gone from Facebook")
         return ActionReceipt(ok=True, platform_ref=ref)
@@ -599,3 +667,13 @@ class FacebookConnector:
         if self._graph is not None:
             self._graph.session.close()
             self._graph = None
+
+
+def confirmed(answer: Any, what: str) -> Any:
+    """Graph's `{"success": true}`, or an error: nothing else proves a hide or delete."""
+    if isinstance(answer, dict) and answer.get("success") is True:
+        return answer
+    raise PayloadError(
+        f"Facebook did not confirm it did {what} (it answered {str(answer)[:80]!r}); "
+        "it is not recorded as done"
+    )

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 from platforms.base import (
     AccountRef,
+    Attachment,
     Contact,
     ContactKind,
 )
@@ -22,6 +23,34 @@ def graph_time(value: Any) -> datetime:
     if isinstance(value, str) and value:
         return parse_time(value)
     return datetime.now(UTC)
+
+
+def attachments_of(item: dict[str, Any]) -> tuple[Attachment, ...]:
+    """What a Graph comment or webhook change carries besides text.
+
+    A polled comment has `attachment` {type, url, media.image.src, description}; a webhook
+    change has `photo` (a URL), `photos` (a list) or `video`, or, for a post, `item` saying
+    what it is. Graph gives no alt text for comments; `description` is the nearest it has.
+    """
+    found: list[Attachment] = []
+    attachment = item.get("attachment")
+    if isinstance(attachment, dict):
+        media = attachment.get("media") if isinstance(attachment.get("media"), dict) else {}
+        image = media.get("image") if isinstance(media.get("image"), dict) else {}
+        found.append(
+            Attachment(
+                type=as_text(attachment.get("type")) or "attachment",
+                url=as_text(image.get("src") or attachment.get("url")),
+                alt_text=as_text(attachment.get("description")),
+            )
+        )
+    if isinstance(item.get("photo"), str):
+        found.append(Attachment("photo", item["photo"]))
+    if isinstance(item.get("photos"), list):
+        found.extend(Attachment("photo", as_text(url)) for url in item["photos"] if url)
+    if isinstance(item.get("video"), str):
+        found.append(Attachment("video", item["video"]))
+    return tuple(found)
 
 
 def _author(item: dict[str, Any], external_id: str) -> AccountRef:
@@ -97,6 +126,7 @@ def contact_from_change(
         permalink=permalink,
         thread_id=post_id,
         parent_id=parent if kind is ContactKind.REPLY else "",
+        attachments=attachments_of(value),
     )
 
 
@@ -193,6 +223,7 @@ def contact_from_comment(
         permalink=as_text(comment.get("permalink_url")) or _comment_link(external_id, post_id),
         thread_id=post_id,
         parent_id=parent,
+        attachments=attachments_of(comment),
     )
 
 

@@ -28,6 +28,7 @@ from platforms.base import (
     AccountRef,
     ActionReceipt,
     ActionRequest,
+    Attachment,
     Capability,
     Contact,
     ContactKind,
@@ -44,6 +45,14 @@ from platforms.calls import secret_value, unset_secrets
 from platforms.local.config import LocalConfig, NonEmpty
 
 
+class _Attachment(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    type: NonEmpty
+    url: str = ""
+    alt_text: str = ""
+
+
 class _Author(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -56,7 +65,7 @@ class _InboxRow(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     id: NonEmpty
-    platform: Literal["facebook", "x", "reddit", "local"]
+    platform: Literal["facebook", "instagram", "x", "reddit", "local"]
     kind: ContactKind
     author: _Author
     text: str
@@ -64,6 +73,7 @@ class _InboxRow(BaseModel):
     thread_id: str = ""
     parent_id: str = ""
     permalink: str = ""
+    attachments: list[_Attachment] = []
 
 
 class LocalCursor:
@@ -199,6 +209,7 @@ class LocalConnector:
             permalink=row.permalink,
             thread_id=row.thread_id,
             parent_id=row.parent_id,
+            attachments=tuple(Attachment(a.type, a.url, a.alt_text) for a in row.attachments),
         )
 
     def webhook_unserved(self) -> str | None:

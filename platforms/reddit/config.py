@@ -18,6 +18,11 @@ class RedditWatch(BaseModel):
     submissions: bool = True
     inbox: bool = Field(default=True, description="Replies, username mentions and messages.")
     modqueue: bool = True
+    edited: bool = Field(
+        default=True,
+        description="Recently edited comments and posts (the mod 'edited' listing): an edit "
+        "is stored as a new version of the item and moderated.",
+    )
 
 
 class RedditConfig(BaseModel):

@@ -16,30 +16,25 @@ harmless.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import praw
-import prawcore
-import requests
+import prawcore.sessions
 import structlog
 from praw.models import Comment, Submission
 
 from platforms.base import (
     ActionReceipt,
     ActionRequest,
-    AuthError,
     Capability,
     Contact,
     DeliveryUnknownError,
     FetchedBatch,
     ForbiddenError,
-    NotFoundError,
     PlatformAction,
     PlatformError,
-    RateLimitedError,
     Recall,
     SecretSource,
     UnsupportedActionError,
@@ -56,6 +51,7 @@ from platforms.calls import (
 )
 from platforms.parsing import dump_cursor, load_cursor
 from platforms.reddit.config import RedditConfig
+from platforms.reddit.errors import translate
 from platforms.reddit.payloads import contact_from_item, inbox_kind
 
 log = structlog.get_logger(__name__)
@@ -72,7 +68,18 @@ MOD_PERMISSION = {
 }
 
 
-RATELIMIT = re.compile(r"(\d+)\s*(second|minute|hour)", re.IGNORECASE)
+class SingleTry(prawcore.sessions.FiniteRetryStrategy):
+    """prawcore's retry strategy allowing one try: retries are `Caller`'s alone.
+
+    Left to itself prawcore retries a 5xx or a dropped connection up to three times inside
+    each of our attempts, so two attempts sent up to six requests and slept twice as long.
+    """
+
+    def __init__(self, retries: int = 1) -> None:
+        super().__init__(retries)
+
+    def _sleep_seconds(self) -> float | None:
+        return None  # prawcore sleeps 2-4 s before a request when few tries are left
 
 
 class RedditConnector:
@@ -160,6 +167,9 @@ class RedditConnector:
                 requestor_kwargs={"session": timed_session(c.http.timeout_seconds)},
                 **urls,
             )
+            for core in {self._reddit._core, self._reddit._authorized_core}:
+                if core is not None:  # our Caller retries; prawcore's own would multiply it
+                    core._retry_strategy_class = SingleTry
         return self._reddit
 
     @property
@@ -170,52 +180,15 @@ class RedditConnector:
     # --- errors -----------------------------------------------------------------------
 
     def _translate(self, exc: BaseException, what: str) -> PlatformError:
-        scrub = self.redactor.scrub
-        if isinstance(exc, PlatformError):
-            return exc
-        if isinstance(exc, prawcore.OAuthException | prawcore.InvalidToken) or (
-            isinstance(exc, prawcore.ResponseException) and exc.response.status_code == 401
-        ):
-            return AuthError(
-                f"Reddit rejected the bot's credentials while trying to {what}. Check "
-                f"{self.config.username_env}, {self.config.password_env} and the app's "
-                f"{self.config.client_id_env}/{self.config.client_secret_env}; connector "
-                f"'{self.name}' is stopped until they are fixed, and its cursor is kept"
-            )
-        if isinstance(exc, prawcore.TooManyRequests):
-            wait = getattr(exc, "retry_after", None)
-            return RateLimitedError(f"Reddit rate limit reached while trying to {what}", wait)
-        if isinstance(exc, prawcore.InsufficientScope | prawcore.Forbidden):
-            return ForbiddenError(f"Reddit refused to {what} (HTTP 403)")
-        if isinstance(exc, prawcore.NotFound):
-            return NotFoundError(f"Reddit says the item is gone while trying to {what}")
-        if isinstance(exc, prawcore.Redirect):
-            return PlatformError(f"r/{self.config.subreddit} does not exist (Reddit redirected)")
-        if isinstance(
-            exc, prawcore.ServerError | prawcore.RequestException | requests.RequestException
-        ):
-            return TransientError(f"Reddit failed or could not be reached while trying to {what}")
-        if isinstance(exc, praw.exceptions.RedditAPIException):
-            kinds = {item.error_type for item in exc.items}
-            text = scrub("; ".join(f"{i.error_type}: {i.message}" for i in exc.items))
-            if "RATELIMIT" in kinds:
-                return RateLimitedError(f"Reddit asked the bot to slow down ({text})", _wait(text))
-            if "NOT_WHITELISTED_BY_USER_MESSAGE" in kinds:
-                return UnsupportedActionError(
-                    "this person accepts messages only from people they allow"
-                )
-            if kinds & {"THREAD_LOCKED", "DELETED_COMMENT", "TOO_OLD"}:
-                return UnsupportedActionError(f"Reddit refused: {text}")
-            if "USER_DOESNT_EXIST" in kinds:
-                return NotFoundError(
-                    f"Reddit says the account no longer exists while trying to {what}"
-                )
-            return PlatformError(f"Reddit refused to {what}: {text}")
-        if isinstance(exc, prawcore.ResponseException):
-            return PlatformError(
-                f"Reddit answered HTTP {exc.response.status_code} while trying to {what}"
-            )
-        return PlatformError(f"Reddit call failed while trying to {what}: {type(exc).__name__}")
+        c = self.config
+        return translate(
+            exc,
+            what,
+            connector=self.name,
+            subreddit=c.subreddit,
+            scrub=self.redactor.scrub,
+            credential_envs=(c.username_env, c.password_env, c.client_id_env, c.client_secret_env),
+        )
 
     def _call(self, what: str, fn: Any, *, retry_transient: bool = True) -> Any:
         return self.caller.call(what, fn, retry_transient=retry_transient)
@@ -236,6 +209,12 @@ class RedditConnector:
             items = self._call(
                 "read the mod queue",
                 lambda: list(self.subreddit.mod.modqueue(limit=self.config.page_size)),
+            )
+            yield FetchedBatch(tuple(self._contacts(items)), dump_cursor(state))
+        if watch.edited:  # a set, like the mod queue: the store keeps only real changes
+            items = self._call(
+                "read recently edited items",
+                lambda: list(self.subreddit.mod.edited(limit=self.config.page_size)),
             )
             yield FetchedBatch(tuple(self._contacts(items)), dump_cursor(state))
         if watch.inbox:
@@ -477,11 +456,3 @@ class RedditConnector:
     def close(self) -> None:
         """Drop the client (praw keeps nothing else open)."""
         self._reddit = None
-
-
-def _wait(text: str) -> float | None:
-    match = RATELIMIT.search(text)
-    if not match:
-        return None
-    number, unit = int(match.group(1)), match.group(2).lower()
-    return float(number * {"second": 1, "minute": 60, "hour": 3600}[unit])

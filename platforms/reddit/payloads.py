@@ -8,10 +8,11 @@ from praw.models import Comment, Message, Submission
 
 from platforms.base import (
     AccountRef,
+    Attachment,
     Contact,
     ContactKind,
 )
-from platforms.parsing import utc_from_unix
+from platforms.parsing import as_text, utc_from_unix
 
 REDDIT = "https://www.reddit.com"
 
@@ -22,6 +23,38 @@ def _author(item: Any) -> AccountRef | None:
     if not name or name == "[deleted]":
         return None
     return AccountRef("reddit", name.lower(), name, name)
+
+
+def submission_attachments(item: Any) -> tuple[Attachment, ...]:
+    """A post's picture, video, gallery or link (Reddit's `post_hint`, `media_metadata`).
+
+    Read from the fields the listing gave (`vars`): asking praw for a missing one would
+    fetch the post again. A gallery item's caption is the nearest Reddit has to alt text.
+    """
+    data = vars(item)
+    if data.get("is_self"):
+        return ()
+    if data.get("is_gallery"):
+        metadata = data.get("media_metadata") or {}
+        gallery = (data.get("gallery_data") or {}).get("items") or []
+        found = []
+        for entry in gallery:
+            media = metadata.get(entry.get("media_id"), {}) if isinstance(entry, dict) else {}
+            source = media.get("s") if isinstance(media.get("s"), dict) else {}
+            found.append(
+                Attachment(
+                    "photo",
+                    as_text(source.get("u") or source.get("gif")),
+                    as_text(entry.get("caption")),
+                )
+            )
+        return tuple(found)
+    url = as_text(data.get("url"))
+    if not url:
+        return ()
+    hint = as_text(data.get("post_hint"))
+    kind = {"image": "photo", "hosted:video": "video", "rich:video": "video"}.get(hint, "link")
+    return (Attachment(kind, url),)
 
 
 def contact_from_item(connector: str, item: Any, kind: ContactKind | None = None) -> Contact | None:
@@ -60,6 +93,7 @@ def contact_from_item(connector: str, item: Any, kind: ContactKind | None = None
             created_at=created,
             permalink=REDDIT + item.permalink,
             thread_id=item.fullname,
+            attachments=submission_attachments(item),
         )
     if isinstance(item, Comment):
         parent = getattr(item, "parent_id", "") or ""

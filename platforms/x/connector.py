@@ -49,13 +49,14 @@ from platforms.calls import (
     timed_session,
     unset_secrets,
 )
-from platforms.parsing import dump_cursor, load_cursor, utc_from_unix
+from platforms.parsing import dump_cursor, listing_page, load_cursor, utc_from_unix
 from platforms.x.config import XConfig
-from platforms.x.errors import translate
+from platforms.x.errors import AccessTierError, translate
 from platforms.x.payloads import (
     as_text,
     contact_from_dm_event,
     contact_from_tweet,
+    media_by_key,
     snowflake_time,
     users_by_id,
 )
@@ -76,7 +77,9 @@ TWEET_FIELDS = [
     "conversation_id",
     "in_reply_to_user_id",
     "referenced_tweets",
+    "attachments",
 ]
+MEDIA_FIELDS = ["type", "url", "preview_image_url", "alt_text"]
 
 
 USER_FIELDS = ["username", "name"]
@@ -179,7 +182,24 @@ class XConnector:
         )
 
     def _call(self, what: str, fn: Any, *, retry_transient: bool = True) -> Any:
-        return self.caller.call(what, fn, retry_transient=retry_transient)
+        """One call through `Caller`; every answer is checked to be a page or an object.
+
+        A page's parts (`data`, `meta`, `includes`) must have their documented shapes, so a
+        200 with something else is a recorded fault, never "nothing new".
+        """
+
+        def checked() -> Any:
+            answer = fn()
+            if isinstance(answer, dict):
+                shape = answer
+                if isinstance(answer.get("data"), dict):
+                    shape = {**answer, "data": [answer["data"]]}  # one object: a page of one
+                listing_page(shape, "X", what)
+            elif isinstance(answer, list | str | int | float):  # JSON, but not an object
+                listing_page(answer, "X", what)
+            return answer
+
+        return self.caller.call(what, checked, retry_transient=retry_transient)
 
     # --- polling ----------------------------------------------------------------------
 
@@ -201,8 +221,9 @@ class XConnector:
                     pagination_token=token,
                     max_results=self.config.page_size,
                     tweet_fields=TWEET_FIELDS,
-                    expansions=["author_id"],
+                    expansions=["author_id", "attachments.media_keys"],
                     user_fields=USER_FIELDS,
+                    media_fields=MEDIA_FIELDS,
                     user_auth=True,
                 ),
             )
@@ -219,8 +240,9 @@ class XConnector:
                     next_token=token,
                     max_results=self.config.page_size,
                     tweet_fields=TWEET_FIELDS,
-                    expansions=["author_id"],
+                    expansions=["author_id", "attachments.media_keys"],
                     user_fields=USER_FIELDS,
+                    media_fields=MEDIA_FIELDS,
                     user_auth=True,
                 ),
             )
@@ -264,11 +286,13 @@ class XConnector:
             if token is None:
                 newest = meta.get("newest_id") or newest  # the first page of this run
             users = users_by_id(page.get("includes"))
+            media = media_by_key(page.get("includes"))
+            org = self.config.account_id
             contacts = [
                 c
                 for t in page.get("data") or []
                 if isinstance(t, dict)
-                and (c := contact_from_tweet(self.name, t, users, kind, self.config.account_id))
+                and (c := contact_from_tweet(self.name, t, users, kind, org, media))
             ]
             token = meta.get("next_token")
             if token:
@@ -375,6 +399,8 @@ class XConnector:
                 self._call(
                     f"hide reply {post}", lambda: self.client.hide_reply(post, user_auth=True)
                 )
+            except AccessTierError:
+                raise  # the app's access level, not where the reply is
             except ForbiddenError as exc:
                 raise UnsupportedActionError(
                     f"X lets an account hide only replies in conversations it started ({exc})"

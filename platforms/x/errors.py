@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import requests
 import tweepy
 
 from platforms.base import (
@@ -15,7 +14,29 @@ from platforms.base import (
     PlatformError,
     RateLimitedError,
 )
-from platforms.calls import TransientError
+from platforms.calls import TransientError, transport_error, unreadable
+
+
+class AccessTierError(ForbiddenError):
+    """The app's X API access level (its tier or enrollment) does not include the call.
+
+    Not a fact about the item: an X hide refused for this reason must not be explained to
+    staff as "only replies in conversations it started".
+    """
+
+
+def is_access_tier(exc: tweepy.HTTPException) -> bool:
+    """X's two ways of saying so: v1.1 error code 453, v2 problem `client-not-enrolled`."""
+    if 453 in exc.api_codes:
+        return True
+    try:
+        body = exc.response.json()
+    except Exception:  # not JSON: no problem type to read
+        return False
+    return isinstance(body, dict) and (
+        body.get("reason") == "client-not-enrolled"
+        or str(body.get("type", "")).endswith("/client-forbidden")
+    )
 
 
 def translate(
@@ -32,12 +53,11 @@ def translate(
     """
     if isinstance(exc, PlatformError):
         return exc
-    if isinstance(exc, requests.Timeout):
-        return TransientError(f"X did not answer in time while trying to {what}")
-    if isinstance(exc, requests.ConnectionError):
-        return TransientError(f"X could not be reached while trying to {what}")
+    transport = transport_error(exc, "X", what)
+    if transport is not None:
+        return transport
     if not isinstance(exc, tweepy.HTTPException):
-        return PlatformError(f"X call failed while trying to {what}: {type(exc).__name__}")
+        return unreadable("X", what, exc)
     detail = scrub("; ".join(str(m) for m in exc.api_messages) or "no detail")
     status = exc.response.status_code
     if isinstance(exc, tweepy.TooManyRequests):
@@ -56,8 +76,13 @@ def translate(
             f"in the developer console; connector '{connector}' is stopped until then"
         )
     if isinstance(exc, tweepy.Forbidden):
-        hint = " (this needs a higher X access tier)" if 453 in exc.api_codes else ""
-        return ForbiddenError(f"X refused to {what}: {detail}{hint}")
+        if is_access_tier(exc):
+            return AccessTierError(
+                f"X refused to {what} because the app's X API access level does not include "
+                f"it: X said {detail!r}. Change the access level in the X developer console, "
+                "or do it by hand"
+            )
+        return ForbiddenError(f"X refused to {what}: X said {detail!r}")
     if isinstance(exc, tweepy.NotFound):
         return NotFoundError(f"X says the item is gone while trying to {what}")
     if isinstance(exc, tweepy.TwitterServerError):

@@ -7,8 +7,10 @@ from typing import Any
 
 from platforms.base import (
     AccountRef,
+    Attachment,
     Contact,
     ContactKind,
+    PayloadError,
 )
 from platforms.parsing import as_text, parse_time, utc_from_unix
 
@@ -19,7 +21,7 @@ def snowflake_time(item_id: str) -> datetime:
     """When an X id was made: the time is in its top bits (used when `created_at` is absent)."""
     try:
         return utc_from_unix(((int(item_id) >> 22) + SNOWFLAKE_EPOCH_MS) / 1000)
-    except ValueError:
+    except (ValueError, PayloadError):
         return datetime.now(UTC)
 
 
@@ -35,12 +37,52 @@ def _account(user_id: str, users: dict[str, dict[str, Any]], fallback_id: str) -
     return AccountRef("x", user_id, handle or user_id, as_text(user.get("name")))
 
 
+def media_by_key(includes: Any) -> dict[str, dict[str, Any]]:
+    """The media an answer includes (`includes.media`), by `media_key`."""
+    media = (includes or {}).get("media") if isinstance(includes, dict) else None
+    return {as_text(m.get("media_key")): m for m in media or [] if isinstance(m, dict)}
+
+
+def _v2_attachments(tweet: dict[str, Any], media: dict[str, dict[str, Any]]) -> tuple:
+    """A v2 post's pictures and videos, with the alt text its author wrote for them."""
+    keys = (tweet.get("attachments") or {}).get("media_keys") or []
+    found = []
+    for key in keys if isinstance(keys, list) else []:
+        item = media.get(as_text(key)) or {}
+        found.append(
+            Attachment(
+                type=as_text(item.get("type")) or "media",
+                url=as_text(item.get("url") or item.get("preview_image_url")),
+                alt_text=as_text(item.get("alt_text")),
+            )
+        )
+    return tuple(found)
+
+
+def _v1_attachments(status: dict[str, Any]) -> tuple:
+    """A v1.1 post's media (`extended_entities`), with `ext_alt_text`."""
+    extended = (
+        status.get("extended_tweet") if isinstance(status.get("extended_tweet"), dict) else {}
+    )
+    entities = extended.get("extended_entities") or status.get("extended_entities") or {}
+    return tuple(
+        Attachment(
+            type=as_text(m.get("type")) or "media",
+            url=as_text(m.get("media_url_https") or m.get("media_url")),
+            alt_text=as_text(m.get("ext_alt_text")),
+        )
+        for m in (entities.get("media") or [] if isinstance(entities, dict) else [])
+        if isinstance(m, dict)
+    )
+
+
 def contact_from_tweet(
     connector: str,
     tweet: dict[str, Any],
     users: dict[str, dict[str, Any]],
     kind: ContactKind,
     org_id: str,
+    media: dict[str, dict[str, Any]] | None = None,
 ) -> Contact | None:
     """A Contact from one v2 post (search, mentions, XAA payload), or None for the org's own."""
     tweet_id = as_text(tweet.get("id"))
@@ -70,6 +112,7 @@ def contact_from_tweet(
         ),
         thread_id=as_text(tweet.get("conversation_id")),
         parent_id=parent,
+        attachments=_v2_attachments(tweet, media or {}),
     )
 
 
@@ -108,6 +151,7 @@ def contact_from_status(connector: str, status: dict[str, Any], org_id: str) -> 
         permalink=_link(handle, tweet_id),
         thread_id=as_text(status.get("conversation_id_str")),
         parent_id=as_text(status.get("in_reply_to_status_id_str")),
+        attachments=_v1_attachments(status),
     )
 
 
@@ -173,7 +217,8 @@ def contacts_from_delivery(connector: str, org: str, data: dict[str, Any]) -> li
                 found.append(contact_from_dm_event(connector, payload, users, org))
         elif event_type in ("post.mention.create", "post.reply.create"):
             kind = ContactKind.MENTION if "mention" in event_type else ContactKind.REPLY
-            found.append(contact_from_tweet(connector, payload, users, kind, org))
+            media = media_by_key(envelope.get("includes"))
+            found.append(contact_from_tweet(connector, payload, users, kind, org, media))
         return [c for c in found if c is not None]
     for_user = as_text(data.get("for_user_id")) or org
     own = {org, for_user}

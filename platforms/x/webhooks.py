@@ -11,7 +11,8 @@ import hashlib
 import hmac
 import json
 
-from platforms.base import WebhookReply, WebhookRequest
+from platforms.base import PayloadError, WebhookReply, WebhookRequest
+from platforms.parsing import read_delivery
 from platforms.x.payloads import contacts_from_delivery
 
 
@@ -35,14 +36,12 @@ def answer_webhook(
     )
     if not given or not hmac.compare_digest(given.encode(), expected.encode()):
         return WebhookReply(403, "missing or wrong x-twitter-webhooks-signature")
+    # Signed, so from X: anything unreadable is answered 400 with the reason and nothing
+    # of it is stored (a 500 would only make X send it again).
     try:
-        data = json.loads(request.body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return WebhookReply(400, "body is not JSON")
-    if not isinstance(data, dict):
-        return WebhookReply(400, "expected a JSON object")
-    try:
-        contacts = contacts_from_delivery(connector, org, data)
-    except (TypeError, AttributeError, ValueError) as exc:
+        contacts = contacts_from_delivery(connector, org, read_delivery(request.body))
+    except PayloadError as exc:
+        return WebhookReply(400, str(exc))
+    except (TypeError, AttributeError, ValueError, KeyError) as exc:
         return WebhookReply(400, f"unexpected delivery shape ({type(exc).__name__})")
     return WebhookReply(200, "ok", contacts=tuple(contacts))

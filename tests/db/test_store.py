@@ -67,11 +67,21 @@ def test_contacts_are_unique_per_platform_item_and_cursor_moves_with_them(store:
         session.add(account)
         session.flush()
         rows = [contact_row(account.id, "x1"), contact_row(account.id, "x2")]
-        assert insert_ignoring_duplicates(session, Contact, rows, ["platform", "external_id"]) == 2
+        assert (
+            insert_ignoring_duplicates(
+                session, Contact, rows, ["platform", "external_id", "version"]
+            )
+            == 2
+        )
         advance_cursor(session=session, connector="local", cursor="offset=10;line=2", at=NOW)
     with store.begin() as session:
         rows = [contact_row(account.id, "x2"), contact_row(account.id, "x3")]
-        assert insert_ignoring_duplicates(session, Contact, rows, ["platform", "external_id"]) == 1
+        assert (
+            insert_ignoring_duplicates(
+                session, Contact, rows, ["platform", "external_id", "version"]
+            )
+            == 1
+        )
     with store.session() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Contact)) == 3
         cursor = session.get(ConnectorCursor, "local")
@@ -87,7 +97,10 @@ def test_a_failed_transaction_stores_neither_contacts_nor_cursor(store: Store):
         session.add(account)
         session.flush()
         insert_ignoring_duplicates(
-            session, Contact, [contact_row(account.id, "y1")], ["platform", "external_id"]
+            session,
+            Contact,
+            [contact_row(account.id, "y1")],
+            ["platform", "external_id", "version"],
         )
         advance_cursor(session=session, connector="x", cursor="42", at=NOW)
         raise RuntimeError("crash before commit")

@@ -21,7 +21,7 @@ def test_help_explains_every_command(tmp_path):
 def test_demo_twice_duplicates_nothing(tmp_path):
     first = modbot("demo", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
-    assert "51 new contacts stored" in first.stdout
+    assert "53 new contacts stored" in first.stdout
     assert "threat escalated" in first.stdout
     assert "awaiting approval" in first.stdout
     # The story: one tenant from an initial warning to an approved restriction and an appeal.
@@ -214,3 +214,42 @@ def test_a_password_in_the_config_files_database_url_is_warned_about_not_shown(t
     clean = write_config(tmp_path, database={"url": "postgresql+psycopg://modbot@db/modbot"})
     quiet = modbot("config", "check", "--config", str(clean), cwd=tmp_path)
     assert "database_password_in_config" not in quiet.stderr
+
+
+def test_run_once_survives_a_reddit_429_with_retry_after_and_says_so(tmp_path):
+    """Issue 14, defect 1: prawcore's Retry-After is text; the pass used to crash on it."""
+    from tests.integration.conftest import SECRETS
+    from tests.platform_server import FakePlatform, Reply
+
+    server = FakePlatform().start()
+    try:
+        token = {"access_token": "t", "token_type": "bearer", "expires_in": 3600, "scope": "*"}
+        server.route("POST", "/api/v1/access_token", token)
+        limited = Reply(429, {"message": "Too Many Requests"}, {"Retry-After": "600"})
+        server.route("GET", "/.*", limited)
+        config = write_config(
+            tmp_path,
+            connectors={
+                "local": {"type": "local", "inbox": str(tmp_path / "inbox.jsonl"),
+                          "outbox": str(tmp_path / "outbox.jsonl")},
+                "sub": {"type": "reddit", "subreddit": "brookmere", "api_base_url": server.url},
+            },
+        )  # fmt: skip
+        row = {
+            "id": "1",
+            "platform": "facebook",
+            "kind": "comment",
+            "author": {"id": "u1", "handle": "someone"},
+            "text": "shit service",
+            "created_at": "2026-11-20T10:00:00Z",
+        }
+        (tmp_path / "inbox.jsonl").write_text(json.dumps(row) + "\n")
+        assert modbot("db", "upgrade", "--config", str(config), cwd=tmp_path).returncode == 0
+        result = modbot("run", "--once", "--config", str(config), cwd=tmp_path, env=SECRETS)
+    finally:
+        server.stop()
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1  # a connector failed: said, not crashed
+    assert "sub: Reddit rate limit reached" in result.stderr
+    assert "Too Many Requests" in result.stderr
+    assert "stored 1 new" in result.stdout and "hidden: 1" in result.stdout  # the pass went on

@@ -31,6 +31,9 @@ def test_check_lists_capabilities_and_missing_credentials_without_calling_anythi
     missing = modbot("connectors", "check", "--config", example, cwd=tmp_path)
     assert missing.returncode == 1
     assert "page (facebook)" in missing.stdout and "reddit (reddit)" in missing.stdout
+    assert "instagram (instagram)" in missing.stdout
+    assert "can: read, webhook, hide, delete, reply, message\n" in missing.stdout
+    assert "block, restrict and report: no API, always a task for staff" in missing.stdout
     assert "can: read, webhook, hide, delete, reply, message, block" in missing.stdout
     assert "MODBOT_X_ACCESS_TOKEN" in missing.stdout and "missing" in missing.stdout
     assert "set MODBOT_REDDIT_CLIENT_ID" in missing.stderr

@@ -23,6 +23,7 @@ from platforms.base import (
 )
 from platforms.facebook.config import FacebookConfig
 from platforms.facebook.connector import FacebookConnector
+from platforms.facebook.graph import appsecret_proof
 from platforms.facebook.payloads import (
     contact_from_change,
     contact_from_comment,
@@ -35,6 +36,7 @@ from tests.platform_server import FakePlatform, Reply, fixture_json
 PAGE = "4"
 POST = "4_10113477241177441"
 TOKEN = SECRETS["MODBOT_FACEBOOK_PAGE_TOKEN"]
+PROOF = appsecret_proof(TOKEN, SECRETS["MODBOT_FACEBOOK_APP_SECRET"])
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
@@ -266,7 +268,7 @@ def test_hide_posts_is_hidden_true(graph):
     assert receipt.platform_ref == f"facebook:hidden:{COMMENT}"
     [call] = graph.log
     assert (call.method, call.path) == ("POST", f"/v21.0/{COMMENT}")
-    assert call.form == {"is_hidden": "true", "access_token": TOKEN}
+    assert call.form == {"is_hidden": "true", "access_token": TOKEN, "appsecret_proof": PROOF}
 
 
 def test_delete_sends_delete(graph):
@@ -280,11 +282,7 @@ def test_deleting_what_is_already_gone_counts_as_done(graph):
     graph.route(
         "DELETE",
         f"/v21.0/{COMMENT}",
-        Reply(
-            400,
-            fixture_json("facebook", "error_data.json")
-            | {"error": {"code": 100, "message": "Object does not exist"}},
-        ),
+        Reply(400, fixture_json("facebook", "meta_errors.json")["does_not_exist"]),
     )
     receipt = connector(graph).perform(request(ActionKind.DELETE))
     assert receipt.ok and receipt.detail == "already gone from Facebook"
@@ -298,7 +296,11 @@ def test_public_reply_looks_for_ours_then_comments(graph):
     lookup, post = graph.log
     assert (lookup.method, lookup.path) == ("GET", f"/v21.0/{COMMENT}/comments")
     assert (post.method, post.path) == ("POST", f"/v21.0/{COMMENT}/comments")
-    assert post.form == {"message": "Please keep it civil.", "access_token": TOKEN}
+    assert post.form == {
+        "message": "Please keep it civil.",
+        "access_token": TOKEN,
+        "appsecret_proof": PROOF,
+    }
 
 
 def test_the_pages_earlier_reply_is_found_not_posted_again(graph):
@@ -359,7 +361,11 @@ def test_block_posts_the_user_to_the_pages_blocked_edge(graph):
     connector(graph).perform(request(ActionKind.BLOCK))
     [call] = graph.log
     assert (call.method, call.path) == ("POST", f"/v21.0/{PAGE}/blocked")
-    assert call.form == {"user": "2711636948859886", "access_token": TOKEN}
+    assert call.form == {
+        "user": "2711636948859886",
+        "access_token": TOKEN,
+        "appsecret_proof": PROOF,
+    }
 
 
 def test_a_missing_permission_is_named(graph):
@@ -385,7 +391,7 @@ def test_unhide_posts_is_hidden_false(graph):
     assert receipt.platform_ref == f"facebook:unhidden:{COMMENT}"
     [call] = graph.log
     assert (call.method, call.path) == ("POST", f"/v21.0/{COMMENT}")
-    assert call.form == {"is_hidden": "false", "access_token": TOKEN}
+    assert call.form == {"is_hidden": "false", "access_token": TOKEN, "appsecret_proof": PROOF}
 
 
 def test_unblock_deletes_the_user_from_the_pages_blocked_edge(graph):

@@ -55,7 +55,9 @@ def request(
 
 
 def test_new_comments_are_read_down_to_the_watermark(tmp_path, no_sleep):
-    reddit = connector("kakapo", watch={"submissions": False, "inbox": False, "modqueue": False})
+    reddit = connector(
+        "kakapo", watch={"submissions": False, "inbox": False, "modqueue": False, "edited": False}
+    )
     path = prepared(tmp_path, "reddit", "TestSubredditStreams.test_comments__with_pause.json")
     with replay(path):
         sent = sent_by(reddit)
@@ -73,7 +75,9 @@ def test_new_comments_are_read_down_to_the_watermark(tmp_path, no_sleep):
 
 
 def test_a_second_poll_stores_only_what_is_newer(tmp_path, no_sleep):
-    reddit = connector("kakapo", watch={"submissions": False, "inbox": False, "modqueue": False})
+    reddit = connector(
+        "kakapo", watch={"submissions": False, "inbox": False, "modqueue": False, "edited": False}
+    )
     cursor = json.dumps({"comments": {"t": 1492274908.0, "ids": ["t1_dgauydy"]}})
     with replay(
         prepared(tmp_path, "reddit", "TestSubredditStreams.test_comments__with_pause.json")
@@ -85,7 +89,9 @@ def test_a_second_poll_stores_only_what_is_newer(tmp_path, no_sleep):
 
 def test_submissions_are_posts_with_title_and_text(tmp_path, no_sleep):
     reddit = connector(
-        "all", watch={"comments": False, "inbox": False, "modqueue": False}, max_pages=1
+        "all",
+        watch={"comments": False, "inbox": False, "modqueue": False, "edited": False},
+        max_pages=1,
     )
     with replay(prepared(tmp_path, "reddit", "TestSubredditStreams.test_submissions.json")):
         batch = next(reddit.fetch_since(None))
@@ -95,11 +101,17 @@ def test_submissions_are_posts_with_title_and_text(tmp_path, no_sleep):
     assert post.thread_id == post.external_id and post.permalink.startswith(
         "https://www.reddit.com/r/"
     )
+    by_id = {c.external_id: c for c in batch.contacts}
+    assert [a.as_dict() for a in by_id["t3_5jo12i"].attachments] == [
+        {"type": "photo", "url": "https://i.redd.it/nx3n9mrz115y.jpg", "alt_text": ""}
+    ]
+    assert by_id["t3_5jo13y"].attachments[0].type == "video"
 
 
 def test_inbox_items_are_marked_read_only_after_their_batch_is_stored(tmp_path, no_sleep):
     reddit = connector(
-        "Lil_SpazJoekp", watch={"comments": False, "submissions": False, "modqueue": False}
+        "Lil_SpazJoekp",
+        watch={"comments": False, "submissions": False, "modqueue": False, "edited": False},
     )
     path = prepared(tmp_path, "reddit", "TestInbox.test_mark_read.json", replace=PLACEHOLDERS)
     with replay(path):
@@ -385,7 +397,8 @@ def test_bad_credentials_stop_the_connector(no_sleep):
     try:
         server.route("POST", "/api/v1/access_token", Reply(401, {"error": "invalid_grant"}))
         reddit = connector(
-            api_base_url=server.url, watch={"submissions": False, "inbox": False, "modqueue": False}
+            api_base_url=server.url,
+            watch={"submissions": False, "inbox": False, "modqueue": False, "edited": False},
         )
         with pytest.raises(AuthError, match="MODBOT_REDDIT_PASSWORD"):
             list(reddit.fetch_since(None))

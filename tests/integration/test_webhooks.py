@@ -37,6 +37,8 @@ def platform():
 def client(tmp_path, store, platform):
     connectors = {
         "page": {"type": "facebook", "page_id": "1234567890321", "api_base_url": platform.url},
+        # A second Page: the recorded Messenger delivery is for it (entry id 12345654332).
+        "page2": {"type": "facebook", "page_id": "12345654332", "api_base_url": platform.url},
         "x": {"type": "x", "account_id": "1", "handle": "brookmere", "api_base_url": platform.url},
         "sub": {"type": "reddit", "subreddit": "brookmere", "api_base_url": platform.url},
     }
@@ -112,6 +114,43 @@ def test_wrongly_signed_and_unsigned_deliveries_store_nothing(client, store):
         headers=fb_signed(body),
     )
     assert (wrong.status_code, unsigned.status_code, tampered.status_code) == (403, 403, 403)
+    assert stored(store) == []
+
+
+def stored_under(store) -> list[tuple[str, str]]:
+    with store.session() as session:
+        return sorted(session.execute(sa.select(m.Contact.external_id, m.Contact.connector)))
+
+
+def test_each_entry_is_stored_under_the_page_it_names(client, store):
+    post = json.loads(recorded("feed-post-add-25.json"))["entry"][0]  # Page 1234567890321
+    message = json.loads(recorded("messaging-message-basic.json"))["entry"][0]  # 12345654332
+    body = json.dumps({"object": "page", "entry": [message, post]}).encode()
+    answer = client.post("/webhooks/facebook", content=body, headers=fb_signed(body))
+    assert answer.status_code == 200
+    assert stored_under(store) == [
+        ("1234567890321_7293787835232", "page"),
+        ("mid.1457764197618:41d102a3e1ae206a38", "page2"),
+    ]
+
+
+def test_entries_for_a_page_not_configured_are_ignored_and_counted(client, store):
+    other = json.loads(recorded("feed-post-add-25.json"))
+    other["entry"][0]["id"] = "777000777"
+    other["entry"][0]["changes"][0]["value"]["post_id"] = "777000777_1"
+    body = json.dumps(other).encode()
+    answer = client.post("/webhooks/facebook", content=body, headers=fb_signed(body))
+    assert answer.status_code == 200 and "ignored 1 entries" in answer.text
+    assert stored(store) == []
+    assert client.app.state.webhook_ignored["facebook:777000777"] == 1
+
+
+def test_an_entry_without_a_page_id_is_refused(client, store):
+    delivery = json.loads(recorded("feed-post-add-25.json"))
+    del delivery["entry"][0]["id"]
+    body = json.dumps(delivery).encode()
+    answer = client.post("/webhooks/facebook", content=body, headers=fb_signed(body))
+    assert answer.status_code == 400 and "entry 0 has no 'id'" in answer.text
     assert stored(store) == []
 
 

@@ -31,7 +31,8 @@ EXPECTED_ENV = {
 def test_the_example_production_config_is_valid_and_names_every_credential():
     path = shipped("examples", "production.yaml")
     loaded = load_config(path)
-    assert {c.type for c in loaded.settings.connectors.values()} == {"facebook", "x", "reddit"}
+    types = {c.type for c in loaded.settings.connectors.values()}
+    assert types == {"facebook", "instagram", "x", "reddit"}
     named = set(re.findall(r"MODBOT_[A-Z_]+", path.read_text()))
     assert named - {"MODBOT_DATABASE_URL"} == EXPECTED_ENV
     envs = set()

@@ -33,7 +33,7 @@ def test_bad_rows_are_reported_with_row_numbers(tmp_path):
         "row 4: tenancy reference T-1 repeats row 2",
         "row 5: tenancy T-3 has no name",
         "row 6: tenancy T-4: social handle 'tiktok:dee' must be written platform:handle, "
-        "with platform one of facebook, x, reddit",
+        "with platform one of facebook, instagram, x, reddit",
     ]
 
 
