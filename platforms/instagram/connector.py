@@ -54,6 +54,7 @@ from platforms.calls import (
     quiet_sdk_loggers,
     secret_value,
     timed_session,
+    unset_secrets,
 )
 from platforms.facebook.connector import GRAPH_URL, PRIVATE_REPLY_WINDOW, confirmed
 from platforms.facebook.connector import _Watermark as Watermark
@@ -275,6 +276,13 @@ class InstagramConnector:
         return contact_from_comment(self.name, own, item, media_id=media_id, permalink=permalink)
 
     # --- webhooks ---------------------------------------------------------------------
+
+    def webhook_unserved(self) -> str | None:
+        """Not served until both the app secret and the verify token are set."""
+        unset = unset_secrets(
+            self.secrets, [self.config.app_secret_env, self.config.verify_token_env]
+        )
+        return f"{' and '.join(unset)} not set" if unset else None
 
     def handle_webhook(self, request: WebhookRequest) -> WebhookReply:
         """Meta's handshake (GET) and signed `instagram` deliveries (POST)."""

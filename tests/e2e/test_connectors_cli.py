@@ -120,7 +120,7 @@ def test_check_and_serve_say_which_webhooks_are_not_served(tmp_path):
     assert "webhooks: not served (no webhook_token_env is configured" in check.stdout
     example = str(shipped("examples", "production.yaml"))
     ready = modbot("connectors", "check", "--config", example, cwd=tmp_path, env=SECRETS)
-    assert ready.stdout.count("webhooks: served") == 2  # facebook and x; reddit has none
+    assert ready.stdout.count("webhooks: served") == 3  # facebook, instagram, x; reddit has none
     assert modbot("db", "upgrade", "--config", str(config), cwd=tmp_path).returncode == 0
     port = free_port()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}

@@ -263,3 +263,19 @@ def test_a_throttled_call_waits_for_metas_estimate_then_resumes(graph):
     assert insta.perform(request(PlatformAction.HIDE)).ok
     assert waits == [60.0]  # minutes, as Meta gives it
     assert len(graph.calls("POST", f"/v21.0/{COMMENT}")) == 2
+
+
+def test_without_the_app_secret_and_verify_token_the_webhook_is_not_served(tmp_path, store, graph):
+    """An unchecked webhook would let anyone feed the bot contacts (docs/security.md)."""
+    ready = connector(graph)
+    assert ready.webhook_unserved() is None
+    bare = InstagramConnector(
+        "insta",
+        ready.config,
+        secrets=lambda name, required=True: None,
+        sleep=lambda s: None,
+        clock=lambda: NOW,
+    )
+    reason = bare.webhook_unserved()
+    assert reason and "MODBOT_FACEBOOK_APP_SECRET" in reason
+    assert "MODBOT_FACEBOOK_VERIFY_TOKEN" in reason
