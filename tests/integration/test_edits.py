@@ -12,12 +12,22 @@ import json
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from bot.storage import models as m
+from tests.conftest import FakeClock
 from tests.integration import test_webhooks as webhooks
 from tests.integration.test_webhooks import fb_signed, recorded
 from tests.platform_server import Reply
+from tests.timetravel import today
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The suite's today: the Page connector reads the (travelled) system clock to poll."""
+    return FakeClock(today())
+
 
 client, platform = webhooks.client, webhooks.platform  # the fixtures
 

@@ -21,11 +21,20 @@ from platforms.base import (
     UnsupportedActionError,
 )
 from platforms.facebook.graph import appsecret_proof
+from tests.conftest import FakeClock
 from tests.integration.conftest import SECRETS
 from tests.integration.test_facebook import COMMENT, PAGE, TOKEN, connector, graph, request
 from tests.platform_server import Reply, fixture_json
+from tests.timetravel import today
 
 __all__ = ["graph"]  # the fixture
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The suite's today: the Page connector reads the (travelled) system clock to poll."""
+    return FakeClock(today())
+
 
 PROOF = appsecret_proof(TOKEN, SECRETS["MODBOT_FACEBOOK_APP_SECRET"])
 
