@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import re
+import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -408,16 +409,24 @@ class TextModel:
 
     @classmethod
     def load(cls, path: Path = DEFAULT_MODEL) -> TextModel:
-        """Read a model written by `save`, with the phrase model beside it if it uses one."""
-        with np.load(path, allow_pickle=False) as data:
-            if str(data["format"]) != FORMAT:
-                raise ValueError(f"{path}: not a {FORMAT} model")
-            categories = [Category(c) for c in data["categories"]]
-            calibration = data["calibration"]
-            phrases = None
-            if calibration.shape[1] == 3:
-                phrases = PhraseModel.load(path.with_name(PHRASES_FILE))
-            return cls(categories, data["weights"], data["bias"], calibration, phrases)
+        """Read a model written by `save`, with the phrase model beside it if it uses one.
+
+        Raises:
+            ValueError: the file is damaged or not such a model (named in the message).
+        """
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if str(data["format"]) != FORMAT:
+                    raise ValueError(f"{path}: not a {FORMAT} model")
+                categories = [Category(c) for c in data["categories"]]
+                calibration = data["calibration"]
+                weights, bias = data["weights"], data["bias"]
+        except (KeyError, EOFError, zipfile.BadZipFile) as exc:
+            raise ValueError(f"{path}: damaged or not a {FORMAT} model ({exc})") from None
+        phrases = None
+        if calibration.shape[1] == 3:
+            phrases = PhraseModel.load(path.with_name(PHRASES_FILE))
+        return cls(categories, weights, bias, calibration, phrases)
 
     def save(self, path: Path) -> None:
         """Write the linear model and calibration (the phrase model has its own file)."""

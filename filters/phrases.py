@@ -9,6 +9,7 @@ every phrase, and each filter's strongest reading anywhere in the text feeds one
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -55,10 +56,14 @@ class PhraseModel:
     @classmethod
     def load(cls, path: Path = DEFAULT_MODEL) -> PhraseModel:
         """Read a model written by `tools/train_cnn.py` (numpy only)."""
-        with np.load(path, allow_pickle=False) as data:
-            if str(data["format"]) != FORMAT:
-                raise ValueError(f"{path}: not a {FORMAT} model")
-            return cls({k: data[k] for k in data.files})
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if str(data["format"]) != FORMAT:
+                    raise ValueError(f"{path}: not a {FORMAT} model")
+                arrays = {k: data[k] for k in data.files}
+        except (KeyError, EOFError, zipfile.BadZipFile) as exc:
+            raise ValueError(f"{path}: damaged or not a {FORMAT} model ({exc})") from None
+        return cls(arrays)
 
     def logits(self, prepared_text: str) -> np.ndarray:
         """Raw scores per category for one prepared text (`filters.model.prepare`)."""

@@ -31,7 +31,7 @@ def build_classifier(loaded: LoadedConfig) -> TextClassifier:
         A classifier ready to use; build it once and reuse it.
 
     Raises:
-        FilterError: a word list cannot be read or turned into patterns.
+        FilterError: a word list or the shipped model cannot be read (named in the message).
     """
     words = loaded.settings.words
     scorer = loaded.settings.scorer
@@ -45,7 +45,7 @@ def build_classifier(loaded: LoadedConfig) -> TextClassifier:
             explain_from=loaded.settings.thresholds,
         )
     except (ValueError, OSError) as exc:
-        raise FilterError(f"the word lists cannot be used: {exc}") from None
+        raise FilterError(f"the filters cannot be loaded: {exc}") from None
 
 
 def build_detectors(loaded: LoadedConfig) -> tuple[BehaviourDetector, ...]:

@@ -152,3 +152,20 @@ def test_a_group_name_carries_no_feature_of_its_own():
     assert len(features(prepare(fold("Muslims").text))) == 0
     alone = set(features(prepare("immigrants are")))
     assert alone == set(features(prepare("women are")))  # the same pairs with the placeholder
+
+
+def test_a_damaged_model_file_is_named_not_a_traceback(tmp_path):
+    truncated = tmp_path / "text-model.npz"
+    truncated.write_bytes(b"PK\x03\x04 not a whole zip file")
+    with pytest.raises(ValueError, match=r"text-model\.npz: damaged or not a"):
+        TextModel.load(truncated)
+    np.savez(tmp_path / "other.npz", something=np.zeros(2))
+    with pytest.raises(ValueError, match=r"other\.npz: damaged or not a"):
+        TextModel.load(tmp_path / "other.npz")
+    with pytest.raises(ValueError, match=r"phrase\.npz: damaged or not a"):
+        PhraseModel.load(_copy(truncated, tmp_path / "phrase.npz"))
+
+
+def _copy(source, target):
+    target.write_bytes(source.read_bytes())
+    return target
